@@ -1,0 +1,140 @@
+"""Settings classes, each overridable from the environment.
+
+Every upper-case attribute below can be set by an environment variable of the same name, so a
+deployment never has to edit code: ``DUE_DATE_WEEKEND_RULE=previous flask --app wsgi run``.
+Values from the environment are cast to the type of the default (bool, int, float, str).
+``load_config`` turns a class plus overrides into a plain dict *before* the app is built, so
+extensions are always initialised with the final values.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or invalid; raised at start-up so a bad deploy fails fast."""
+
+
+class BaseConfig:
+    SECRET_KEY = ""
+    DATABASE_URL = ""  # empty: SQLite file in the instance folder
+    SQLALCHEMY_ECHO = False
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # next: move Saturday/Sunday due dates to Monday; previous: to Friday; none: keep them.
+    DUE_DATE_WEEKEND_RULE = "next"
+    DEFAULT_TIMEZONE = "UTC"
+    ROLE_LIBRARY_DIR = ""  # empty: the library shipped in tracker/library
+    ADMIN_PAGE_SIZE = 50
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    PASSWORD_MIN_LENGTH = 10
+
+
+class DevelopmentConfig(BaseConfig):
+    SECRET_KEY = "dev-only-secret-change-me"
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    WTF_CSRF_ENABLED = False
+    SQLALCHEMY_RECORD_QUERIES = True
+
+
+class ProductionConfig(BaseConfig):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+WEEKEND_RULES = ("next", "previous", "none")
+
+
+def _cast(raw: str, like: Any, name: str) -> Any:
+    if isinstance(like, bool):
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{name}={raw!r} is not a boolean (use true/false)")
+    if isinstance(like, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a whole number") from None
+    if isinstance(like, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r} is not a number") from None
+    return raw
+
+
+def load_config(
+    config: str | type[BaseConfig] | Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Resolve the settings for one app: class defaults, then environment, then overrides.
+
+    ``config`` may be a name ("development", "testing", "production"), a class, or a mapping
+    of overrides on top of the class named by ``TRACKER_CONFIG`` (default: development).
+    """
+    environ = os.environ if environ is None else environ
+    extra: dict[str, Any] = {}
+    if config is None or isinstance(config, Mapping):
+        extra = dict(config or {})
+        config = environ.get("TRACKER_CONFIG", "development")
+    if isinstance(config, str):
+        try:
+            config = CONFIGS[config.lower()]
+        except KeyError:
+            raise ConfigError(
+                f"TRACKER_CONFIG={config!r} is unknown; use one of {', '.join(CONFIGS)}"
+            ) from None
+    values = {k: getattr(config, k) for k in dir(config) if k.isupper()}
+    for name, default in list(values.items()):
+        if name in environ and name != "REQUIRED":
+            values[name] = _cast(environ[name], default, name)
+    for name, raw in environ.items():
+        # Settings we have no default for (MAIL_*, say) still pass through as strings.
+        if name.isupper() and name not in values and name.startswith(("MAIL_", "TRACKER_")):
+            values[name] = raw
+    values.update(extra)
+    values.update(overrides)
+    _validate(values)
+    return values
+
+
+def _validate(values: dict[str, Any]) -> None:
+    missing = [name for name in values.get("REQUIRED", ()) if not values.get(name)]
+    if missing:
+        raise ConfigError(
+            "production settings need " + " and ".join(missing) + " set in the environment"
+        )
+    rule = values.get("DUE_DATE_WEEKEND_RULE")
+    if rule not in WEEKEND_RULES:
+        raise ConfigError(
+            f"DUE_DATE_WEEKEND_RULE={rule!r} is unknown; use one of {', '.join(WEEKEND_RULES)}"
+        )
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(values.get("DEFAULT_TIMEZONE") or "")
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"DEFAULT_TIMEZONE={values.get('DEFAULT_TIMEZONE')!r} is not an IANA time zone"
+        ) from None

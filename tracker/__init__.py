@@ -1,0 +1,81 @@
+"""The onboarding tracker: an application factory and nothing that runs at import time."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from config import BaseConfig, load_config
+from tracker.database import default_sqlite_url, engine_options, normalise_database_url
+
+TEMPLATE_FOLDER = "../templates"
+
+
+def create_app(
+    config: str | type[BaseConfig] | Mapping[str, Any] | None = None, **overrides: Any
+) -> Flask:
+    """Build an app with its settings resolved first, then extensions, blueprints and CLI.
+
+    The factory never touches the database schema and never starts the scheduler: migrations
+    are a deploy step and the scheduler is its own process.
+    """
+    app = Flask(__name__, template_folder=TEMPLATE_FOLDER, instance_relative_config=True)
+    settings = load_config(config, **overrides)
+    url = settings.get("DATABASE_URL") or default_sqlite_url(app.instance_path)
+    settings["DATABASE_URL"] = settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
+    settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
+    app.config.from_mapping(settings)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir(app))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    from tracker.auth import loader  # noqa: F401  (registers the user loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    from tracker.admin import bp as admin_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.plans import bp as plans_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from tracker.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker import formatting
+
+    formatting.register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from tracker.cli import tracker_cli
+
+    app.cli.add_command(tracker_cli)
+
+
+def _migrations_dir(app: Flask) -> str:
+    import os
+
+    return os.path.join(os.path.dirname(app.root_path), "migrations")

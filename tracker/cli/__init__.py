@@ -1,0 +1,18 @@
+"""`flask --app wsgi tracker ...`: commands for operators and scripts."""
+import click
+
+from tracker.cli.accounts import create_admin
+from tracker.cli.demo import demo
+from tracker.cli.plan import plan
+from tracker.cli.roles import roles
+
+
+@click.group("tracker")
+def tracker_cli():
+    """Onboarding tracker commands."""
+
+
+tracker_cli.add_command(roles)
+tracker_cli.add_command(plan)
+tracker_cli.add_command(create_admin)
+tracker_cli.add_command(demo)

@@ -1,0 +1,53 @@
+"""Database URL handling and per-connection settings for the two supported databases."""
+from __future__ import annotations
+
+import os
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept URLs as people write them and pick the psycopg 3 driver for PostgreSQL.
+
+    ``postgres://`` (Heroku style) and ``postgresql://`` both mean psycopg 3 here; an explicit
+    driver (``postgresql+psycopg://``) is kept as written.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def default_sqlite_url(instance_path: str) -> str:
+    os.makedirs(instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(instance_path, "tracker.sqlite3")
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def engine_options(url: str) -> dict:
+    if is_sqlite(url):
+        # A web request and the scheduler may write at once; wait rather than fail at once.
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets readers and one writer work together; foreign keys are off by default in SQLite.
+
+    ``journal_mode=WAL`` is persistent in the file, so the first connection to a new database
+    sets it for good; repeating it later is a no-op.
+    """
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

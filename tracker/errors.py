@@ -1,0 +1,29 @@
+"""Error pages that answer in the format the client asked for (HTML or JSON)."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from tracker.extensions import db
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _respond(error: HTTPException):
+    if wants_json():
+        return jsonify(error=error.name, message=error.description), error.code
+    return render_template("errors/error.html", error=error), error.code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return _respond(error)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        db.session.rollback()  # a failed transaction must not leak into the error page
+        return _respond(error)

@@ -1,0 +1,27 @@
+"""Every model, importable from one place (Alembic and the app need them all registered)."""
+from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.checkin import CheckIn, PulseCheckIn
+from tracker.models.enums import (
+    CheckInRating,
+    EvidenceKind,
+    EvidenceStatus,
+    GoalOwner,
+    GoalSource,
+    GoalStatus,
+    MilestoneKey,
+    NotificationStatus,
+    PlanStatus,
+    TemplateKind,
+)
+from tracker.models.outbox import AuditEvent, Notification
+from tracker.models.plan import Evidence, Plan, PlanGoal, PlanMilestone
+from tracker.models.role import GoalTemplate, MilestoneTemplate, RoleTemplate, RoleVersion
+from tracker.models.user import User
+
+__all__ = [
+    "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence", "EvidenceKind",
+    "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
+    "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "Plan",
+    "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
+    "TemplateKind", "User", "UTCDateTime", "utcnow",
+]

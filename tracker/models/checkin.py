@@ -1,0 +1,54 @@
+"""Conversations about progress: one check-in per milestone and short recurring pulses."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
+from tracker.models.enums import CheckInRating
+from tracker.models.plan import PlanMilestone
+
+
+class CheckIn(TimestampMixin, Base):
+    __tablename__ = "checkins"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    milestone_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("plan_milestones.id", ondelete="CASCADE"), unique=True
+    )
+    self_assessment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    went_well: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    blockers: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Per-goal self-assessment, keyed by plan goal id: {"12": "done, see PR"}.
+    goal_notes: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    manager_assessment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    rating: so.Mapped[Optional[CheckInRating]] = so.mapped_column(
+        str_enum(CheckInRating, "checkin_rating")
+    )
+    next_steps: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    hire_signed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+    manager_signed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+
+    milestone: so.Mapped[PlanMilestone] = so.relationship()
+
+    @property
+    def is_signed(self) -> bool:
+        return self.hire_signed_at is not None and self.manager_signed_at is not None
+
+
+class PulseCheckIn(TimestampMixin, Base):
+    __tablename__ = "pulse_checkins"
+    __table_args__ = (
+        sa.UniqueConstraint("plan_id", "due_on"),
+        sa.CheckConstraint("confidence BETWEEN 1 AND 5", name="confidence_range"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
+    due_on: so.Mapped[date]
+    confidence: so.Mapped[int]
+    blocker: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    win: so.Mapped[str] = so.mapped_column(sa.String(500), default="")

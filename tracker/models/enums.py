@@ -1,0 +1,96 @@
+"""Vocabularies shared by models, services, templates and the role library."""
+from __future__ import annotations
+
+import enum
+
+
+class MilestoneKey(str, enum.Enum):
+    """The five stops on every plan's road, in order."""
+
+    D30 = "d30"
+    D60 = "d60"
+    D90 = "d90"
+    M6 = "m6"
+    M12 = "m12"
+
+    @property
+    def label(self) -> str:
+        return MILESTONE_LABELS[self]
+
+
+MILESTONE_LABELS = {
+    MilestoneKey.D30: "30 days",
+    MilestoneKey.D60: "60 days",
+    MilestoneKey.D90: "90 days",
+    MilestoneKey.M6: "6 months",
+    MilestoneKey.M12: "12 months",
+}
+MILESTONE_ORDER = list(MilestoneKey)
+
+
+class GoalOwner(str, enum.Enum):
+    HIRE = "hire"
+    MANAGER = "manager"
+    BUDDY = "buddy"
+
+
+class GoalStatus(str, enum.Enum):
+    OPEN = "open"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    DONE = "done"
+    WAIVED = "waived"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in FINISHED_GOAL_STATUSES
+
+
+FINISHED_GOAL_STATUSES = frozenset({GoalStatus.APPROVED, GoalStatus.DONE, GoalStatus.WAIVED})
+
+
+class GoalSource(str, enum.Enum):
+    ROLE = "role"
+    BASELINE = "baseline"
+    CUSTOM = "custom"
+
+
+class PlanStatus(str, enum.Enum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class TemplateKind(str, enum.Enum):
+    ROLE = "role"
+    BASELINE = "baseline"
+
+
+class EvidenceKind(str, enum.Enum):
+    NOTE = "note"
+    LINK = "link"
+    FILE = "file"
+
+
+class EvidenceStatus(str, enum.Enum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    APPROVED = "approved"
+    CHANGES_REQUESTED = "changes_requested"
+
+
+class CheckInRating(str, enum.Enum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+class NotificationStatus(str, enum.Enum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    DEAD = "dead"
+    SKIPPED = "skipped"
+    SKIPPED_STALE = "skipped_stale"

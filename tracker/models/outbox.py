@@ -1,0 +1,53 @@
+"""The notification outbox and the audit trail: append-mostly tables the scheduler and pages read."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
+from tracker.models.enums import NotificationStatus
+
+
+class Notification(TimestampMixin, Base):
+    """One message that should go out; the unique dedupe key makes every sweep idempotent."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (sa.Index("ix_notifications_status_send_after", "status", "send_after"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40))
+    recipient_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    plan_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True
+    )
+    payload: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    status: so.Mapped[NotificationStatus] = so.mapped_column(
+        str_enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING
+    )
+    send_after: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    lease_until: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    last_error: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    skip_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
+    sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_plan_id_created_at", "plan_id", "created_at"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("plans.id", ondelete="CASCADE")
+    )
+    actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    action: so.Mapped[str] = so.mapped_column(sa.String(60))
+    target_type: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    target_id: so.Mapped[Optional[int]]
+    before: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
+    after: so.Mapped[Optional[dict]] = so.mapped_column(sa.JSON)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,55 @@
+"""People. Permissions come from plan relationships plus ``is_admin``; there is no role column."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy import orm as so
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.models.base import Base, TimestampMixin, UTCDateTime
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, TimestampMixin, Base):
+    __tablename__ = "users"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    password_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(256))
+    is_admin: so.Mapped[bool] = so.mapped_column(default=False)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    # What the login cookie carries instead of the id: rotating it signs the user out everywhere.
+    session_token: so.Mapped[str] = so.mapped_column(
+        sa.String(64), unique=True, default=new_session_token
+    )
+    last_login_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+    @property
+    def is_active(self) -> bool:  # flask-login refuses inactive users at login and load
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def set_password(self, password: str) -> None:
+        """Store a new hash and end every other session, as a password change should."""
+        self.password_hash = generate_password_hash(password)
+        self.revoke_sessions()
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def revoke_sessions(self) -> None:
+        self.session_token = new_session_token()

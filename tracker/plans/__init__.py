@@ -1,0 +1,6 @@
+"""A hire's plan and the home page that leads to it."""
+from flask import Blueprint
+
+bp = Blueprint("plans", __name__)
+
+from tracker.plans import routes  # noqa: E402,F401

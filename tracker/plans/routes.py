@@ -1,0 +1,34 @@
+from flask import abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from tracker.models import Plan, PlanStatus
+from tracker.plans import bp
+from tracker.plans.queries import load_plan, load_plans
+from tracker.services.access import can_view_plan, own_plans_clause, relationship_to
+from tracker.services.progress import local_today, plan_progress
+
+
+@bp.get("/")
+@login_required
+def home():
+    """Everyone lands on the plans they are part of; an admin with none goes to all plans."""
+    mine = load_plans(own_plans_clause(current_user) & (Plan.status != PlanStatus.ARCHIVED))
+    if not mine and current_user.is_admin:
+        return redirect(url_for("admin.plans"))
+    if len(mine) == 1 and mine[0].hire_id == current_user.id:
+        return redirect(url_for("plans.show", plan_id=mine[0].id))
+    rows = [(plan, relationship_to(current_user, plan),
+             plan_progress(plan, local_today(plan.hire.timezone))) for plan in mine]
+    return render_template("plans/home.html", rows=rows)
+
+
+@bp.get("/plans/<int:plan_id>")
+@login_required
+def show(plan_id: int):
+    plan = load_plan(plan_id)
+    # Not found and not allowed look the same, so plan ids reveal nothing.
+    if plan is None or not can_view_plan(current_user, plan):
+        abort(404)
+    progress = plan_progress(plan, local_today(plan.hire.timezone))
+    return render_template("plans/show.html", plan=plan, progress=progress,
+                           viewer=relationship_to(current_user, plan))

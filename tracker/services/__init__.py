@@ -1,0 +1,1 @@
+"""Business rules as plain functions over models; views and the CLI call these."""

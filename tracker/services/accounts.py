@@ -1,0 +1,54 @@
+"""Accounts: creating people and checking passwords."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.extensions import db
+from tracker.models import User, utcnow
+from tracker.services.plans import PlanError, check_timezone
+
+# Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_user(email)
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password or "") < minimum:
+        raise PlanError("password", f"use at least {minimum} characters")
+
+
+def create_user(email: str, name: str, *, password: str | None = None, is_admin: bool = False,
+                timezone: str | None = None) -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise PlanError("email", f"{email!r} is not an email address")
+    if find_user(email):
+        raise PlanError("email", f"{email} already has an account")
+    user = User(email=email, name=name.strip() or email, is_admin=is_admin,
+                timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]))
+    if password is not None:
+        check_password_strength(password)
+        user.set_password(password)
+    db.session.add(user)
+    return user

@@ -1,0 +1,146 @@
+"""Building plans from role versions and keeping their due dates right.
+
+Services flush but never commit: the caller (a view, a CLI command, the demo loader creating
+thousands of plans) owns the transaction and decides how much to commit at once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import current_app
+
+from tracker.extensions import db
+from tracker.models import (
+    GoalSource,
+    GoalTemplate,
+    MilestoneKey,
+    Plan,
+    PlanGoal,
+    PlanMilestone,
+    RoleVersion,
+    TemplateKind,
+    User,
+)
+from tracker.models.enums import MILESTONE_ORDER
+from tracker.services.audit import record
+from tracker.services.due_dates import due_date, due_dates
+
+
+class PlanError(ValueError):
+    """Input a person can fix; ``field`` names the form field it belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass
+class MilestonePreview:
+    key: MilestoneKey
+    title: str
+    due: date
+    goals: list[tuple[GoalSource, GoalTemplate]] = field(default_factory=list)
+
+
+def weekend_rule() -> str:
+    return current_app.config["DUE_DATE_WEEKEND_RULE"]
+
+
+def preview(
+    version: RoleVersion, start: date, *, rule: str | None = None,
+    baseline: RoleVersion | None = None,
+) -> list[MilestonePreview]:
+    """What a plan from ``version`` starting on ``start`` would hold, without saving anything.
+
+    Baseline goals come first in each milestone: access and introductions unblock role work.
+    """
+    if version.template.kind != TemplateKind.ROLE:
+        raise PlanError("role", f"{version.template.slug} is not a role template")
+    dates = due_dates(start, rule or weekend_rule())
+    by_key = {m.key: m for m in version.milestones}
+    base_by_key = {m.key: m for m in baseline.milestones} if baseline else {}
+    out = []
+    for key in MILESTONE_ORDER:
+        milestone = by_key.get(key)
+        item = MilestonePreview(key, milestone.title if milestone else key.label, dates[key])
+        if key in base_by_key:
+            item.goals += [(GoalSource.BASELINE, g) for g in base_by_key[key].goals]
+        if milestone:
+            item.goals += [(GoalSource.ROLE, g) for g in milestone.goals]
+        out.append(item)
+    return out
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PlanError("timezone", f"{name!r} is not a time zone; use a name like Europe/Berlin")
+    return name
+
+
+def create_plan(
+    *, version: RoleVersion, start: date, hire: User, manager: User, buddy: User | None = None,
+    timezone: str | None = None, baseline: RoleVersion | None = None,
+    rule: str | None = None, actor: User | None = None,
+) -> Plan:
+    """A new active plan with its milestones and copied goals, flushed but not committed."""
+    if hire is manager or (hire.id is not None and hire.id == manager.id):
+        raise PlanError("manager", "a hire cannot be their own manager")
+    if buddy is not None and (buddy is hire or buddy is manager):
+        raise PlanError("buddy", "the buddy must be someone other than the hire and the manager")
+    if timezone:
+        hire.timezone = check_timezone(timezone)
+    rule = rule or weekend_rule()
+    plan = Plan(hire=hire, manager=manager, buddy=buddy, role_version=version,
+                baseline_version=baseline, start_date=start, weekend_rule=rule)
+    plan.milestones = [
+        PlanMilestone(key=item.key, title=item.title, position=position, due_date=item.due,
+                      goals=[PlanGoal(plan=plan, template_goal=goal, source=source,
+                                      title=goal.title, description=goal.description,
+                                      owner=goal.owner, evidence_required=goal.evidence_required,
+                                      evidence_hint=goal.evidence_hint, position=index)
+                             for index, (source, goal) in enumerate(item.goals)])
+        for position, item in enumerate(preview(version, start, rule=rule, baseline=baseline))
+    ]
+    db.session.add(plan)
+    db.session.flush()
+    record("plan.created", plan=plan, actor=actor, target=plan,
+           after={"role": version.template.slug, "version": version.number,
+                  "start_date": start.isoformat()})
+    return plan
+
+
+def change_start_date(plan: Plan, start: date, actor: User | None = None) -> list[PlanMilestone]:
+    """Move the start date; milestones someone set by hand keep their date. Returns those moved."""
+    before = plan.start_date
+    plan.start_date = start
+    moved = []
+    for milestone in plan.milestones:
+        if milestone.is_overridden:
+            continue
+        new_due = due_date(start, milestone.key, plan.weekend_rule)
+        if new_due != milestone.due_date:
+            milestone.due_date = new_due
+            moved.append(milestone)
+    record("plan.start_date_changed", plan=plan, actor=actor, target=plan,
+           before={"start_date": before.isoformat()}, after={"start_date": start.isoformat()})
+    return moved
+
+
+def override_due_date(milestone: PlanMilestone, due: date, reason: str,
+                      actor: User | None = None) -> None:
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlanError("reason", "say why the date moves; the reason is kept with the plan")
+    if len(reason) > 500:
+        raise PlanError("reason", "keep the reason under 500 characters")
+    before = milestone.due_date
+    milestone.due_date = due
+    milestone.due_date_override_reason = reason
+    record("milestone.due_date_overridden", plan=milestone.plan, actor=actor, target=milestone,
+           before={"due_date": before.isoformat()},
+           after={"due_date": due.isoformat(), "reason": reason})

@@ -1,0 +1,159 @@
+"""Loading validated role documents into versions, and reading them back out.
+
+A version is immutable: loading a file whose content hash equals the latest version's does
+nothing, and any change makes version N+1. Running plans keep the version they pinned.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm as so
+
+from tracker.extensions import db
+from tracker.models import (
+    GoalOwner,
+    GoalTemplate,
+    MilestoneKey,
+    MilestoneTemplate,
+    RoleTemplate,
+    RoleVersion,
+    TemplateKind,
+)
+from tracker.models.enums import MILESTONE_ORDER
+from tracker.services.role_library import PACKAGE_LIBRARY, RoleDocument, read_library
+
+BASELINE_SLUG = "company-baseline"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    slug: str
+    version: int
+    action: str  # "created", "new version" or "unchanged"
+
+
+def library_dir() -> Path:
+    configured = current_app.config.get("ROLE_LIBRARY_DIR")
+    return Path(configured) if configured else PACKAGE_LIBRARY
+
+
+def latest_version(template: RoleTemplate) -> RoleVersion | None:
+    return db.session.scalar(
+        sa.select(RoleVersion)
+        .where(RoleVersion.template_id == template.id)
+        .order_by(RoleVersion.number.desc())
+        .limit(1)
+    )
+
+
+def load_document(document: RoleDocument) -> LoadResult:
+    data = document.data
+    template = db.session.scalar(sa.select(RoleTemplate).where(RoleTemplate.slug == document.slug))
+    action = "new version"
+    if template is None:
+        template = RoleTemplate(slug=document.slug, kind=TemplateKind(document.kind))
+        db.session.add(template)
+        action = "created"
+    else:
+        current = latest_version(template)
+        if current and current.content_hash == document.content_hash:
+            return LoadResult(template.slug, current.number, "unchanged")
+    template.name = data["name"]
+    template.area = data.get("area", "")
+    template.summary = data["summary"]
+    db.session.flush()
+    number = (db.session.scalar(
+        sa.select(sa.func.max(RoleVersion.number)).where(RoleVersion.template_id == template.id)
+    ) or 0) + 1
+    version = RoleVersion(template=template, number=number, content_hash=document.content_hash,
+                          source_file=document.path.name)
+    db.session.add(version)
+    for position, key in enumerate(MILESTONE_ORDER):
+        milestone_data = data["milestones"].get(key.value)
+        if milestone_data is None:
+            continue
+        milestone = MilestoneTemplate(version=version, key=key, position=position,
+                                      title=milestone_data.get("title", ""))
+        db.session.add(milestone)
+        for index, goal in enumerate(milestone_data["goals"]):
+            db.session.add(GoalTemplate(
+                milestone=milestone, position=index, title=goal["title"].strip(),
+                description=goal["description"].strip(), owner=GoalOwner(goal["owner"]),
+                evidence_required=goal["evidence_required"],
+                evidence_hint=goal["evidence_hint"].strip(),
+            ))
+    return LoadResult(template.slug, number, action)
+
+
+def load_library(directory: Path | None = None, paths=None) -> list[LoadResult]:
+    """Validate everything first, then load in one transaction: all of it or none of it."""
+    documents = read_library(directory or library_dir(), paths)
+    results = [load_document(document) for document in documents]
+    db.session.commit()
+    return results
+
+
+def versions_with_goals(version_ids) -> dict[int, RoleVersion]:
+    """Versions with milestones and goals loaded in three queries, for plan building."""
+    rows = db.session.scalars(
+        sa.select(RoleVersion)
+        .where(RoleVersion.id.in_(list(version_ids)))
+        .options(so.selectinload(RoleVersion.milestones).selectinload(MilestoneTemplate.goals),
+                 so.joinedload(RoleVersion.template))
+    ).all()
+    return {version.id: version for version in rows}
+
+
+def current_version(slug: str) -> RoleVersion | None:
+    template = db.session.scalar(sa.select(RoleTemplate).where(RoleTemplate.slug == slug))
+    return latest_version(template) if template else None
+
+
+def current_baseline() -> RoleVersion | None:
+    return current_version(BASELINE_SLUG)
+
+
+def version_as_document(version: RoleVersion) -> dict[str, Any]:
+    """The YAML shape of a stored version, so ``roles export`` round-trips through ``load``."""
+    template = version.template
+    doc: dict[str, Any] = {"slug": template.slug, "name": template.name}
+    if template.kind == TemplateKind.ROLE:
+        doc["area"] = template.area
+    doc["summary"] = template.summary
+    doc["milestones"] = {}
+    for milestone in version.milestones:
+        entry: dict[str, Any] = {}
+        if template.kind == TemplateKind.ROLE:
+            entry["title"] = milestone.title
+        entry["goals"] = [
+            {"title": g.title, "description": g.description, "owner": g.owner.value,
+             "evidence_required": g.evidence_required, "evidence_hint": g.evidence_hint}
+            for g in milestone.goals
+        ]
+        doc["milestones"][MilestoneKey(milestone.key).value] = entry
+    return doc
+
+
+def templates_overview() -> list[tuple[RoleTemplate, RoleVersion, int]]:
+    """(template, latest version, goal count) for every template, in a fixed number of queries."""
+    latest = (
+        sa.select(RoleVersion.template_id, sa.func.max(RoleVersion.number).label("number"))
+        .group_by(RoleVersion.template_id).subquery()
+    )
+    goal_counts = (
+        sa.select(MilestoneTemplate.version_id, sa.func.count(GoalTemplate.id).label("goals"))
+        .join(GoalTemplate).group_by(MilestoneTemplate.version_id).subquery()
+    )
+    rows = db.session.execute(
+        sa.select(RoleTemplate, RoleVersion, sa.func.coalesce(goal_counts.c.goals, 0))
+        .join(latest, latest.c.template_id == RoleTemplate.id)
+        .join(RoleVersion, sa.and_(RoleVersion.template_id == RoleTemplate.id,
+                                   RoleVersion.number == latest.c.number))
+        .outerjoin(goal_counts, goal_counts.c.version_id == RoleVersion.id)
+        .order_by(RoleTemplate.kind, RoleTemplate.name)
+    ).all()
+    return [tuple(row) for row in rows]
