@@ -35,6 +35,9 @@ class BaseConfig:
     ADMIN_PAGE_SIZE = 50
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PASSWORD_MIN_LENGTH = 10
+    # werkzeug's scrypt is deliberately slow; tests use a cheap method to stay fast.
+    PASSWORD_HASH_METHOD = "scrypt"
+    UPLOAD_DIR = ""  # empty: instance/uploads, outside the static files
 
 
 class DevelopmentConfig(BaseConfig):
@@ -45,7 +48,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-secret"
     WTF_CSRF_ENABLED = False
-    SQLALCHEMY_RECORD_QUERIES = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(BaseConfig):

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import orm as so
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,6 +16,10 @@ from tracker.models.base import Base, TimestampMixin, UTCDateTime
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 class User(UserMixin, TimestampMixin, Base):
@@ -45,7 +50,7 @@ class User(UserMixin, TimestampMixin, Base):
 
     def set_password(self, password: str) -> None:
         """Store a new hash and end every other session, as a password change should."""
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
         self.revoke_sessions()
 
     def check_password(self, password: str) -> bool:

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import (
     CheckIn, CheckInRating, Evidence, EvidenceKind, EvidenceStatus, GoalStatus, Plan, RoleTemplate,
     User, utcnow,
 )
+from tracker.models.user import hash_password
 from tracker.services.plans import create_plan
 from tracker.services.role_versions import current_baseline, current_version, load_library
 
@@ -98,7 +98,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str, str]]:
     today = today or date.today()
     if not db.session.scalar(sa.select(sa.func.count()).select_from(RoleTemplate)):
         load_library()
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     admin, _ = _user(ADMIN, password_hash)
     managers = [_user(p, password_hash)[0] for p in MANAGERS]
     buddy, _ = _user(BUDDY, password_hash)
@@ -135,7 +135,7 @@ def add_bulk_hires(count: int, today: date | None = None, team_size: int = 12,
         sa.select(RoleTemplate.slug).where(RoleTemplate.kind == "role").order_by(RoleTemplate.slug)))
     versions = [current_version(slug) for slug in slugs]
     baseline = current_baseline()
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = hash_password(DEMO_PASSWORD)
     first = db.session.scalar(sa.select(sa.func.count()).select_from(User)
                               .where(User.email.like(f"hire%@{BULK_DOMAIN}"))) or 0
     rng = random.Random(first)
