@@ -1,0 +1,128 @@
+"""The first pages: who may open what, what they show, and what they cost in SQL."""
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import count_queries, login_as
+from tests.factories import make_plan, make_user
+from tracker.extensions import db
+
+
+@pytest.fixture
+def world(app, library):
+    with app.app_context():
+        admin = make_user("admin@example.com", is_admin=True)
+        manager = make_user("manager@example.com", name="Maya Manager")
+        other_manager = make_user("other.manager@example.com")
+        buddy = make_user("buddy@example.com", name="Bea Buddy")
+        hire = make_user("hire@example.com", name="Hana Hire", timezone="Australia/Sydney")
+        other_hire = make_user("other.hire@example.com")
+        plan = make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=40))
+        other_plan = make_plan(other_hire, other_manager, role="data-engineer")
+        db.session.commit()
+        return SimpleNamespace(plan=plan.id, other_plan=other_plan.id)
+
+
+VIEWERS = ["admin", "manager", "other.manager", "hire", "other.hire", "buddy", None]
+# route -> expected status per viewer (None: anonymous, sent to the login page)
+MATRIX = {
+    "/plans/{plan}": {"admin": 200, "manager": 200, "other.manager": 404, "hire": 200,
+                      "other.hire": 404, "buddy": 200, None: 302},
+    "/plans/{other_plan}": {"admin": 200, "manager": 404, "other.manager": 200, "hire": 404,
+                            "other.hire": 200, "buddy": 404, None: 302},
+    "/plans/999999": {v: 404 for v in VIEWERS[:-1]} | {None: 302},
+    "/admin/plans": {"admin": 200, "manager": 403, "other.manager": 403, "hire": 403,
+                     "other.hire": 403, "buddy": 403, None: 302},
+    "/": {"admin": 302, "manager": 200, "other.manager": 200, "hire": 302, "other.hire": 302,
+          "buddy": 200, None: 302},
+}
+
+
+@pytest.mark.parametrize("route", list(MATRIX))
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_access_matrix(app, client, world, route, viewer):
+    if viewer:
+        login_as(client, app, f"{viewer}@example.com")
+    response = client.get(route.format(plan=world.plan, other_plan=world.other_plan))
+    assert response.status_code == MATRIX[route][viewer]
+    if viewer is None:
+        assert response.headers["Location"].startswith("/login")
+
+
+def test_a_404_answers_json_to_json_clients(app, client, world):
+    login_as(client, app, "hire@example.com")
+    response = client.get(f"/plans/{world.other_plan}", headers={"Accept": "application/json"})
+    assert response.status_code == 404 and response.json["error"] == "Not Found"
+
+
+def test_hire_lands_on_their_plan_with_the_timeline(app, client, world):
+    login_as(client, app, "hire@example.com")
+    assert client.get("/").headers["Location"] == f"/plans/{world.plan}"
+    page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    assert "My plan" in page and "Maya Manager" in page and "Bea Buddy" in page
+    for label in ("30 days", "60 days", "90 days", "6 months", "12 months"):
+        assert label in page
+    assert 'class="timeline"' in page and 'class="marker marker-' in page
+    assert "60 days milestone: <strong>" in page  # day 40: working towards day 60
+    assert "Get accounts and access in place" in page  # a baseline goal
+    assert "Evidence to show:" in page
+
+
+def test_manager_sees_the_hires_name_not_my_plan(app, client, world):
+    login_as(client, app, "manager@example.com")
+    page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    assert "<h1>Hana Hire's plan</h1>" in page
+    home = client.get("/").get_data(as_text=True)
+    assert "Hana Hire" in home and "you are the manager" in home
+
+
+def test_admin_list_filters_by_role_and_manager(app, client, world):
+    login_as(client, app, "admin@example.com")
+    page = client.get("/admin/plans").get_data(as_text=True)
+    assert "Hana Hire" in page and "Person" in page
+    only_de = client.get("/admin/plans?role=data-engineer").get_data(as_text=True)
+    assert "Hana Hire" not in only_de
+    with app.app_context():
+        from tracker.services.accounts import find_user
+
+        manager_id = find_user("manager@example.com").id
+    mine = client.get(f"/admin/plans?manager={manager_id}").get_data(as_text=True)
+    assert "Hana Hire" in mine and "(1)" in mine
+    nothing = client.get("/admin/plans?status=archived").get_data(as_text=True)
+    assert "No plans match these filters." in nothing
+
+
+def _add_plans(app, n, manager_email="manager@example.com"):
+    from tracker.services.accounts import find_user
+
+    with app.app_context():
+        manager = find_user(manager_email)
+        for _ in range(n):
+            make_plan(make_user(), manager, role="mlops-engineer")
+        db.session.commit()
+
+
+@pytest.mark.parametrize("route,viewer", [
+    ("/admin/plans", "admin@example.com"),
+    ("/", "manager@example.com"),
+])
+def test_list_pages_cost_the_same_sql_whatever_the_number_of_plans(app, client, world, route, viewer):
+    login_as(client, app, viewer)
+    client.get(route)
+    with count_queries(app) as few:
+        assert client.get(route).status_code == 200
+    _add_plans(app, 8)
+    with count_queries(app) as many:
+        page = client.get(route)
+    assert page.status_code == 200 and page.get_data(as_text=True).count("Person") >= 8
+    assert len(many) == len(few), many
+
+
+def test_plan_page_costs_the_same_sql_whatever_its_size(app, client, world):
+    login_as(client, app, "admin@example.com")
+    with count_queries(app) as small:
+        client.get(f"/plans/{world.other_plan}")
+    with count_queries(app) as large:
+        client.get(f"/plans/{world.plan}")
+    assert len(small) == len(large) <= 5
