@@ -66,9 +66,10 @@ def _user(person: Person, password_hash: str) -> tuple[User, bool]:
 def advance(plan: Plan, today: date, rng: random.Random, evidence: bool = True) -> None:
     """Finish goals in milestones that are past, and some of the current one."""
     reviewer = plan.manager
+    current_key = next((m.key for m in plan.milestones if m.due_date >= today), None)
     for milestone in plan.milestones:
         past = milestone.due_date < today
-        current = not past and (milestone.due_date - today).days < 60
+        current = milestone.key == current_key
         for goal in milestone.goals:
             if not (past and rng.random() < 0.92 or current and rng.random() < 0.35):
                 continue

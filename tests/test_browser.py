@@ -1,0 +1,108 @@
+"""End to end in Debian's Chromium: sign in with the keyboard, read the plan, on a phone too.
+
+Runs the real app in a real HTTP server on loopback. Skips with the reason when Chromium or
+Playwright is missing, unless TRACKER_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tracker import create_app
+from tracker.extensions import db
+from tracker.services.demo import DEMO_PASSWORD, seed_demo
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+pytestmark = pytest.mark.browser
+
+
+def _need(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
+        pytest.fail(reason + " (TRACKER_REQUIRE_BROWSER=1 makes this a failure)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install -y chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need(False, "playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-gpu",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
+    app = create_app("testing", DATABASE_URL=f"sqlite:///{path}", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+        seed_demo()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def sign_in_with_keyboard(page, base: str, email: str) -> None:
+    page.goto(base + "/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.get_by_label("Email").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_hire_signs_in_with_the_keyboard_and_reads_their_plan(browser, live_server):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in_with_keyboard(page, live_server, "dev.patel@demo.example.com")
+    assert "/plans/" in page.url
+    assert page.locator("h1").inner_text() == "My plan"
+    assert page.locator(".timeline .marker:not(.marker-start)").count() == 5
+    assert page.locator(".milestone-summary li").count() == 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "plan-desktop.png"), full_page=False)
+    first_goal = page.locator("#milestone-d90 details").first
+    first_goal.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert first_goal.get_attribute("open") is not None
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    assert page.url.endswith("/login")
+    page.close()
+
+
+def test_plan_and_admin_pages_fit_a_phone_screen(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    sign_in_with_keyboard(page, live_server, "hr.admin@demo.example.com")
+    assert page.url.endswith("/admin/plans")
+    assert page.locator("table.plans tbody tr").count() == 6
+    with page.expect_navigation():
+        page.locator("table.plans tbody tr a").first.click()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the plan page is {overflow}px wider than the phone"
+    assert page.locator(".milestone-summary li").first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "plan-phone.png"), full_page=False)
+    context.close()
