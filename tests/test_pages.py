@@ -12,7 +12,7 @@ from tracker.extensions import db
 @pytest.fixture
 def world(app, library):
     with app.app_context():
-        admin = make_user("admin@example.com", is_admin=True)
+        make_user("admin@example.com", is_admin=True)
         manager = make_user("manager@example.com", name="Maya Manager")
         other_manager = make_user("other.manager@example.com")
         buddy = make_user("buddy@example.com", name="Bea Buddy")

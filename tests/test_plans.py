@@ -18,7 +18,7 @@ def test_plan_copies_baseline_then_role_goals_into_each_milestone(app, library):
         role = current_version("machine-learning-engineer")
         baseline = {m.key: len(m.goals) for m in current_baseline().milestones}
         assert [m.key for m in plan.milestones] == list(MilestoneKey)
-        for milestone, template in zip(plan.milestones, role.milestones):
+        for milestone, template in zip(plan.milestones, role.milestones, strict=True):
             sources = [g.source for g in milestone.goals]
             assert sources.count(GoalSource.BASELINE) == baseline.get(milestone.key, 0)
             assert [g.title for g in milestone.goals if g.source == GoalSource.ROLE] == [

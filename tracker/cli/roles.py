@@ -44,7 +44,7 @@ def validate(paths, directory):
     except LibraryError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(error.problems)} problem(s) found")
+        raise click.ClickException(f"{len(error.problems)} problem(s) found") from None
     goals = sum(len(m["goals"]) for d in documents for m in d.data["milestones"].values())
     click.echo(f"OK: {len(documents)} file(s), {goals} goals")
 

@@ -9,7 +9,6 @@ from sqlalchemy import orm as so
 
 from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
 from tracker.models.enums import (
-    FINISHED_GOAL_STATUSES,
     EvidenceKind,
     EvidenceStatus,
     GoalOwner,
@@ -89,10 +88,6 @@ class PlanMilestone(Base):
     @property
     def is_overridden(self) -> bool:
         return self.due_date_override_reason is not None
-
-    @property
-    def finished_count(self) -> int:
-        return sum(1 for goal in self.goals if goal.status in FINISHED_GOAL_STATUSES)
 
 
 class PlanGoal(TimestampMixin, Base):

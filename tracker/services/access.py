@@ -21,11 +21,6 @@ def own_plans_clause(user: User):
     return sa.or_(Plan.hire_id == user.id, Plan.manager_id == user.id, Plan.buddy_id == user.id)
 
 
-def visible_plans_clause(user: User):
-    """A WHERE clause selecting the plans ``user`` may open."""
-    return sa.true() if user.is_admin else own_plans_clause(user)
-
-
 def relationship_to(user: User, plan: Plan) -> str:
     """How the page should address the viewer: as the hire, manager, buddy or an admin."""
     if user.id == plan.hire_id:

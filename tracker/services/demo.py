@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import (
     CheckIn, CheckInRating, Evidence, EvidenceKind, EvidenceStatus, GoalStatus, Plan, RoleTemplate,
-    User, utcnow,
+    TemplateKind, User, utcnow,
 )
 from tracker.models.user import hash_password
 from tracker.services.plans import create_plan
@@ -133,7 +133,7 @@ def add_bulk_hires(count: int, today: date | None = None, team_size: int = 12,
     if not db.session.scalar(sa.select(sa.func.count()).select_from(RoleTemplate)):
         load_library()
     slugs = list(db.session.scalars(
-        sa.select(RoleTemplate.slug).where(RoleTemplate.kind == "role").order_by(RoleTemplate.slug)))
+        sa.select(RoleTemplate.slug).where(RoleTemplate.kind == TemplateKind.ROLE).order_by(RoleTemplate.slug)))
     versions = [current_version(slug) for slug in slugs]
     baseline = current_baseline()
     password_hash = hash_password(DEMO_PASSWORD)

@@ -78,7 +78,8 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise PlanError("timezone", f"{name!r} is not a time zone; use a name like Europe/Berlin")
+        raise PlanError("timezone",
+                        f"{name!r} is not a time zone; use a name like Europe/Berlin") from None
     return name
 
 

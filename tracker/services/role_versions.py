@@ -11,7 +11,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy import orm as so
 
 from tracker.extensions import db
 from tracker.models import (
@@ -95,17 +94,6 @@ def load_library(directory: Path | None = None, paths=None) -> list[LoadResult]:
     results = [load_document(document) for document in documents]
     db.session.commit()
     return results
-
-
-def versions_with_goals(version_ids) -> dict[int, RoleVersion]:
-    """Versions with milestones and goals loaded in three queries, for plan building."""
-    rows = db.session.scalars(
-        sa.select(RoleVersion)
-        .where(RoleVersion.id.in_(list(version_ids)))
-        .options(so.selectinload(RoleVersion.milestones).selectinload(MilestoneTemplate.goals),
-                 so.joinedload(RoleVersion.template))
-    ).all()
-    return {version.id: version for version in rows}
 
 
 def current_version(slug: str) -> RoleVersion | None:
