@@ -38,6 +38,8 @@ class BaseConfig:
     # werkzeug's scrypt is deliberately slow; tests use a cheap method to stay fast.
     PASSWORD_HASH_METHOD = "scrypt"
     UPLOAD_DIR = ""  # empty: instance/uploads, outside the static files
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    UPLOAD_EXTENSIONS = "pdf,png,jpg,jpeg,gif,webp,txt,md,csv,json,ipynb,zip"
 
 
 class DevelopmentConfig(BaseConfig):

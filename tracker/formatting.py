@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import markdown
+import nh3
 from flask import Flask
+from markupsafe import Markup
 
 from tracker.models.enums import GoalStatus, MilestoneKey
 
@@ -14,6 +17,20 @@ STATUS_LABELS = {
     GoalStatus.APPROVED: "Approved",
     GoalStatus.DONE: "Done",
     GoalStatus.WAIVED: "Waived",
+}
+
+
+ACTIVITY_LABELS = {
+    "plan.created": "created the plan",
+    "plan.start_date_changed": "changed the start date",
+    "milestone.due_date_overridden": "moved a due date",
+    "evidence.submitted": "sent evidence for review",
+    "evidence.edited": "edited evidence",
+    "evidence.withdrawn": "withdrew evidence",
+    "goal.approved": "approved",
+    "goal.changes_requested": "asked for changes",
+    "goal.done": "ticked off",
+    "goal.waived": "waived",
 }
 
 
@@ -31,7 +48,14 @@ def days_phrase(days: int) -> str:
     return "1 day overdue" if days == -1 else f"{-days} days overdue"
 
 
+def render_markdown(text: str) -> Markup:
+    """Markdown from users, cleaned to a safe subset of HTML (no scripts, styles or handlers)."""
+    return Markup(nh3.clean(markdown.markdown(text or "", extensions=["sane_lists"])))
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(lambda a: ACTIVITY_LABELS.get(a, a.replace(".", " ")), "activity_label")
     app.add_template_filter(nice_date)
     app.add_template_filter(days_phrase)
     app.add_template_filter(lambda s: STATUS_LABELS[GoalStatus(s)], "status_label")

@@ -5,20 +5,34 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from tracker.extensions import db
-from tracker.models import Plan, PlanMilestone, RoleVersion
+from tracker.models import AuditEvent, Evidence, Plan, PlanGoal, PlanMilestone, RoleVersion, User
 
 
 def plan_page_options():
     return (
         so.joinedload(Plan.hire), so.joinedload(Plan.manager), so.joinedload(Plan.buddy),
         so.joinedload(Plan.role_version).joinedload(RoleVersion.template),
-        so.selectinload(Plan.milestones).selectinload(PlanMilestone.goals),
+        so.selectinload(Plan.milestones).selectinload(PlanMilestone.goals)
+        .selectinload(PlanGoal.evidence).options(so.joinedload(Evidence.author),
+                                                 so.joinedload(Evidence.reviewer)),
         so.raiseload("*"),
     )
 
 
 def load_plan(plan_id: int) -> Plan | None:
-    return db.session.scalar(sa.select(Plan).where(Plan.id == plan_id).options(*plan_page_options()))
+    # populate_existing: after a refused action the session already holds some of these rows,
+    # and they must be loaded again with the page's eager options.
+    return db.session.scalar(sa.select(Plan).where(Plan.id == plan_id)
+                             .options(*plan_page_options())
+                             .execution_options(populate_existing=True))
+
+
+def activity(plan_id: int, limit: int = 30) -> list[tuple[AuditEvent, str | None]]:
+    """The plan's latest audit events with the actor's name, newest first, in one query."""
+    return list(db.session.execute(
+        sa.select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.plan_id == plan_id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all())
 
 
 def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 0) -> list[Plan]:

@@ -3,8 +3,9 @@ from flask_login import current_user, login_required
 
 from tracker.models import Plan, PlanStatus
 from tracker.plans import bp
-from tracker.plans.queries import load_plan, load_plans
+from tracker.plans.queries import activity, load_plan, load_plans
 from tracker.services.access import can_view_plan, own_plans_clause, relationship_to
+from tracker.services.goals import can_review, can_work_on
 from tracker.services.progress import local_today, plan_progress
 
 
@@ -25,10 +26,20 @@ def home():
 @bp.get("/plans/<int:plan_id>")
 @login_required
 def show(plan_id: int):
+    return render_plan(plan_id)
+
+
+def render_plan(plan_id: int, *, status: int = 200, errors: dict | None = None,
+                values: dict | None = None, goal_id: int | None = None):
+    """The plan page; after a refused action it shows the errors beside the goal's form."""
     plan = load_plan(plan_id)
     # Not found and not allowed look the same, so plan ids reveal nothing.
     if plan is None or not can_view_plan(current_user, plan):
         abort(404)
     progress = plan_progress(plan, local_today(plan.hire.timezone))
-    return render_template("plans/show.html", plan=plan, progress=progress,
-                           viewer=relationship_to(current_user, plan))
+    return render_template(
+        "plans/show.html", plan=plan, progress=progress, activity=activity(plan.id),
+        viewer=relationship_to(current_user, plan),
+        can_work=lambda goal: can_work_on(current_user, plan, goal),
+        can_review=can_review(current_user, plan),
+        errors=errors or {}, values=values or {}, error_goal=goal_id), status

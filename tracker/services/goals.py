@@ -1,0 +1,149 @@
+"""The goal life cycle: evidence in, review out, and nothing lost on the way.
+
+open -> submitted -> approved, or -> changes_requested -> submitted again; waived by the manager
+with a reason; goals that need no evidence go straight to done. Evidence rows are never deleted:
+withdrawing or reviewing changes their status, so the history stays on the plan.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from tracker.extensions import db
+from tracker.models import (
+    Evidence, EvidenceKind, EvidenceStatus, GoalOwner, GoalStatus, Plan, PlanGoal, User, utcnow,
+)
+from tracker.services.audit import record
+from tracker.services.plans import PlanError
+
+NOTE_LIMIT = 20_000
+OPEN_FOR_EVIDENCE = {GoalStatus.OPEN, GoalStatus.SUBMITTED, GoalStatus.CHANGES_REQUESTED}
+
+
+def owner_of(plan: Plan, goal: PlanGoal) -> int | None:
+    return {GoalOwner.HIRE: plan.hire_id, GoalOwner.MANAGER: plan.manager_id,
+            GoalOwner.BUDDY: plan.buddy_id}[goal.owner]
+
+
+def can_work_on(user: User, plan: Plan, goal: PlanGoal) -> bool:
+    """The person the goal belongs to submits its evidence; the manager may help on any goal."""
+    return user.id in (owner_of(plan, goal), plan.manager_id)
+
+
+def can_review(user: User, plan: Plan) -> bool:
+    return user.id == plan.manager_id
+
+
+def _state(goal: PlanGoal) -> dict:
+    return {"goal": goal.title, "status": goal.status.value}
+
+
+def check_link(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PlanError("url", "give a full web address starting with https:// or http://")
+    if len(url) > 2048:
+        raise PlanError("url", "that address is longer than 2048 characters")
+    return url
+
+
+def check_note(note: str, *, required: bool) -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise PlanError("note", "write a few words about what you did")
+    if len(note) > NOTE_LIMIT:
+        raise PlanError("note", f"keep the note under {NOTE_LIMIT:,} characters")
+    return note
+
+
+def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceKind,
+                    note: str = "", url: str = "", stored_file=None) -> Evidence:
+    """Add evidence and put the goal in the review queue. ``stored_file`` is an uploads.Stored."""
+    if goal.status not in OPEN_FOR_EVIDENCE:
+        raise PlanError("goal", f"this goal is already {goal.status.value.replace('_', ' ')}")
+    evidence = Evidence(goal_id=goal.id, author_id=author.id, kind=kind,
+                        note=check_note(note, required=kind == EvidenceKind.NOTE))
+    if kind == EvidenceKind.LINK:
+        evidence.url = check_link(url)
+    elif kind == EvidenceKind.FILE:
+        if stored_file is None:
+            raise PlanError("file", "choose a file to upload")
+        evidence.file_key, evidence.file_name = stored_file.key, stored_file.name
+        evidence.file_type, evidence.file_size = stored_file.content_type, stored_file.size
+    db.session.add(evidence)
+    goal.evidence.append(evidence)
+    before = _state(goal)
+    goal.status = GoalStatus.SUBMITTED
+    record("evidence.submitted", plan=plan, actor=author, target=goal, before=before,
+           after=_state(goal) | {"kind": kind.value})
+    return evidence
+
+
+def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, url: str = "") -> None:
+    if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
+        raise PlanError("evidence", "only its author can edit evidence, and only before review")
+    before = {"note": evidence.note, "url": evidence.url}
+    evidence.note = check_note(note, required=evidence.kind == EvidenceKind.NOTE)
+    if evidence.kind == EvidenceKind.LINK:
+        evidence.url = check_link(url)
+    record("evidence.edited", plan=plan, actor=author, target=evidence, before=before,
+           after={"note": evidence.note, "url": evidence.url})
+
+
+def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
+    if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
+        raise PlanError("evidence", "only its author can withdraw evidence, and only before review")
+    goal = evidence.goal
+    before = _state(goal)
+    evidence.status = EvidenceStatus.WITHDRAWN
+    if not any(e.status == EvidenceStatus.SUBMITTED for e in goal.evidence if e is not evidence):
+        reviewed = any(e.status == EvidenceStatus.CHANGES_REQUESTED for e in goal.evidence)
+        goal.status = GoalStatus.CHANGES_REQUESTED if reviewed else GoalStatus.OPEN
+    record("evidence.withdrawn", plan=plan, actor=author, target=goal, before=before,
+           after=_state(goal))
+
+
+def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, comment: str) -> None:
+    if not can_review(reviewer, plan):
+        raise PlanError("review", "only the hire's manager reviews evidence")
+    if goal.status != GoalStatus.SUBMITTED:
+        raise PlanError("review", "there is no evidence waiting for review on this goal")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise PlanError("comment", "say what should change, so the hire knows what to do")
+    before = _state(goal)
+    for evidence in goal.evidence:
+        if evidence.status == EvidenceStatus.SUBMITTED:
+            evidence.status = EvidenceStatus.APPROVED if approve else EvidenceStatus.CHANGES_REQUESTED
+            evidence.reviewer, evidence.reviewed_at = reviewer, utcnow()
+            evidence.review_comment = comment or None
+    goal.status = GoalStatus.APPROVED if approve else GoalStatus.CHANGES_REQUESTED
+    goal.finished_at = utcnow() if approve else None
+    record("goal.approved" if approve else "goal.changes_requested", plan=plan, actor=reviewer,
+           target=goal, before=before, after=_state(goal) | {"comment": comment})
+
+
+def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
+    if goal.evidence_required:
+        raise PlanError("goal", "this goal needs evidence; add a note, a link or a file")
+    if goal.status != GoalStatus.OPEN:
+        raise PlanError("goal", f"this goal is already {goal.status.value}")
+    before = _state(goal)
+    goal.status, goal.finished_at = GoalStatus.DONE, utcnow()
+    record("goal.done", plan=plan, actor=user, target=goal, before=before, after=_state(goal))
+
+
+def waive_goal(plan: Plan, goal: PlanGoal, manager: User, reason: str) -> None:
+    if not can_review(manager, plan):
+        raise PlanError("reason", "only the hire's manager can waive a goal")
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlanError("reason", "say why the goal no longer applies; the reason is kept")
+    if len(reason) > 500:
+        raise PlanError("reason", "keep the reason under 500 characters")
+    if goal.status.is_finished:
+        raise PlanError("reason", f"this goal is already {goal.status.value}")
+    before = _state(goal)
+    goal.status, goal.waived_reason, goal.finished_at = GoalStatus.WAIVED, reason, utcnow()
+    record("goal.waived", plan=plan, actor=manager, target=goal, before=before,
+           after=_state(goal) | {"reason": reason})

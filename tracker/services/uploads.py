@@ -1,0 +1,69 @@
+"""Evidence files: checked for size and type, stored outside static files under a random key.
+
+The stored name never comes from the user, so no upload can overwrite another or escape the
+folder; the original name is kept only for the download's Content-Disposition.
+"""
+from __future__ import annotations
+
+import mimetypes
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+from werkzeug.utils import secure_filename
+
+from tracker.services.plans import PlanError
+
+
+@dataclass(frozen=True)
+class Stored:
+    key: str
+    name: str
+    content_type: str
+    size: int
+
+
+def upload_dir() -> Path:
+    configured = current_app.config.get("UPLOAD_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def allowed_extensions() -> set[str]:
+    return {e.strip().lower() for e in current_app.config["UPLOAD_EXTENSIONS"].split(",") if e.strip()}
+
+
+def store(upload: FileStorage | None) -> Stored:
+    if upload is None or not upload.filename:
+        raise PlanError("file", "choose a file to upload")
+    name = secure_filename(upload.filename) or "evidence"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    allowed = allowed_extensions()
+    if extension not in allowed:
+        raise PlanError("file", f"files of type .{extension or '?'} are not accepted; "
+                                f"use one of: {', '.join(sorted(allowed))}")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    key = f"{secrets.token_hex(16)}.{extension}"
+    target = upload_dir() / key
+    size = 0
+    with open(target, "wb") as out:
+        while chunk := upload.stream.read(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                out.close()
+                os.unlink(target)
+                raise PlanError("file", f"the file is larger than {limit // (1024 * 1024)} MB")
+            out.write(chunk)
+    if size == 0:
+        os.unlink(target)
+        raise PlanError("file", "the file is empty")
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Stored(key, name, content_type, size)
+
+
+def path_of(key: str) -> Path:
+    return upload_dir() / secure_filename(key)
