@@ -106,3 +106,31 @@ def test_plan_and_admin_pages_fit_a_phone_screen(browser, live_server):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "plan-phone.png"), full_page=False)
     context.close()
+
+
+def test_hire_sends_evidence_and_the_manager_approves_it_in_the_browser(browser, live_server):
+    hire = browser.new_page(viewport={"width": 1100, "height": 1000})
+    sign_in_with_keyboard(hire, live_server, "ana.silva@demo.example.com")
+    goal = hire.locator("#milestone-d30 li.goal", has=hire.locator("text=Send for review")).first
+    goal_id = goal.get_attribute("id")
+    goal.locator("summary").click()
+    goal.get_by_role("textbox", name="Your note").fill("Mapped the **serving path**; diagram in the wiki.")
+    with hire.expect_navigation():
+        goal.get_by_role("button", name="Send for review").click()
+    goal = hire.locator(f"#{goal_id}")
+    assert "Waiting for review" in goal.locator(".status").inner_text()
+    hire.close()
+
+    manager = browser.new_page(viewport={"width": 1100, "height": 1000})
+    sign_in_with_keyboard(manager, live_server, "maya.chen@demo.example.com")
+    manager.get_by_role("link", name="Ana Silva").click()
+    goal = manager.locator(f"#{goal_id}")
+    goal.locator("summary").first.click()
+    assert goal.locator(".note strong").inner_text() == "serving path"
+    ARTIFACTS.mkdir(exist_ok=True)
+    goal.screenshot(path=str(ARTIFACTS / "goal-review.png"))
+    with manager.expect_navigation():
+        goal.get_by_role("button", name="Approve").click()
+    assert manager.locator(f"#{goal_id} .status").inner_text() == "Approved"
+    assert "approved" in manager.locator(".activity").inner_text()
+    manager.close()

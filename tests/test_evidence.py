@@ -162,7 +162,7 @@ def test_ticking_done_and_waiving(app, client, world):
 
 @pytest.mark.parametrize("viewer,action,status", [
     ("other.hire", "evidence", 404), ("other.manager", "evidence", 404), ("admin", "evidence", 403),
-    ("buddy", "evidence", 403), ("hire", "review", 403), ("buddy", "review", 403),
+    ("buddy", "evidence", 403), ("manager", "evidence", 403), ("hire", "review", 403), ("buddy", "review", 403),
     ("admin", "review", 403), ("hire", "waive", 403), ("other.manager", "waive", 404),
     (None, "evidence", 302),
 ])
@@ -173,6 +173,17 @@ def test_only_the_right_people_can_act_on_a_goal(app, client, world, viewer, act
                            data={"kind": "note", "note": "x", "decision": "approve", "reason": "x"})
     assert response.status_code == status
     assert goal(app, world.hire_goal).status == GoalStatus.OPEN
+
+
+def test_without_a_buddy_the_manager_owns_the_buddy_goals(app, library):
+    from tracker.services.goals import can_work_on, owner_of
+
+    with app.app_context():
+        hire, manager = make_user(), make_user()
+        plan = make_plan(hire, manager)
+        buddy_goal = next(g for m in plan.milestones for g in m.goals if g.owner == GoalOwner.BUDDY)
+        assert owner_of(plan, buddy_goal) == manager.id
+        assert can_work_on(manager, plan, buddy_goal) and not can_work_on(hire, plan, buddy_goal)
 
 
 def test_a_goal_id_from_another_plan_is_not_found(app, client, world):

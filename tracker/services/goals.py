@@ -19,14 +19,15 @@ NOTE_LIMIT = 20_000
 OPEN_FOR_EVIDENCE = {GoalStatus.OPEN, GoalStatus.SUBMITTED, GoalStatus.CHANGES_REQUESTED}
 
 
-def owner_of(plan: Plan, goal: PlanGoal) -> int | None:
+def owner_of(plan: Plan, goal: PlanGoal) -> int:
+    """The person a goal belongs to; a plan without a buddy hands buddy goals to the manager."""
     return {GoalOwner.HIRE: plan.hire_id, GoalOwner.MANAGER: plan.manager_id,
-            GoalOwner.BUDDY: plan.buddy_id}[goal.owner]
+            GoalOwner.BUDDY: plan.buddy_id or plan.manager_id}[goal.owner]
 
 
 def can_work_on(user: User, plan: Plan, goal: PlanGoal) -> bool:
-    """The person the goal belongs to submits its evidence; the manager may help on any goal."""
-    return user.id in (owner_of(plan, goal), plan.manager_id)
+    """Only the goal's owner submits evidence or ticks it off; the manager reviews instead."""
+    return user.id == owner_of(plan, goal)
 
 
 def can_review(user: User, plan: Plan) -> bool:
