@@ -1,0 +1,71 @@
+"""The manager's team page and review queue: what they flag, and only for their own reports."""
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import login_as
+from tests.factories import make_plan, make_user
+from tracker.extensions import db
+from tracker.models import (
+    CheckIn,
+    CheckInRating,
+    EvidenceKind,
+    GoalStatus,
+    Plan,
+    PlanGoal,
+)
+from tracker.services.accounts import find_user
+from tracker.services.goals import submit_evidence
+
+
+@pytest.fixture
+def team(app, library):
+    with app.app_context():
+        manager = make_user("manager@example.com")
+        other_manager = make_user("other.manager@example.com")
+        late = make_user("late@example.com", name="Lena Late")
+        fine = make_user("fine@example.com", name="Finn Fine")
+        elsewhere = make_user("elsewhere@example.com", name="Elsa Elsewhere")
+        late_plan = make_plan(late, manager, start=date.today() - timedelta(days=45))
+        fine_plan = make_plan(fine, manager, start=date.today() - timedelta(days=5))
+        other_plan = make_plan(elsewhere, other_manager, start=date.today() - timedelta(days=5))
+        for plan, hire in ((fine_plan, fine), (other_plan, elsewhere)):
+            goal = next(g for g in plan.milestones[0].goals if g.evidence_required and g.owner.value == "hire")
+            submit_evidence(plan, goal, hire, kind=EvidenceKind.NOTE, note="done")
+        db.session.add(CheckIn(milestone=late_plan.milestones[0], rating=CheckInRating.AT_RISK))
+        db.session.commit()
+
+
+def test_team_page_flags_risk_with_the_reason(app, client, team):
+    login_as(client, app, "manager@example.com")
+    page = client.get("/team").get_data(as_text=True)
+    late_row = page[page.index("Lena Late"):page.index("</tr>", page.index("Lena Late"))]
+    fine_row = page[page.index("Finn Fine"):page.index("</tr>", page.index("Finn Fine"))]
+    assert "At risk" in late_row and "goal(s) overdue" in late_row
+    assert "rated at risk at the 30 days check-in" in late_row
+    assert "On track" in fine_row and "<td>1</td>" in fine_row
+    assert "Elsa Elsewhere" not in page
+
+
+def test_review_queue_lists_only_my_reports_waiting_goals(app, client, team):
+    login_as(client, app, "manager@example.com")
+    page = client.get("/reviews").get_data(as_text=True)
+    assert "Finn Fine · 30 days milestone · waiting since" in page
+    assert "Elsa Elsewhere" not in page and "Lena Late" not in page
+
+
+def test_someone_who_manages_nobody_sees_empty_pages(app, client, team):
+    login_as(client, app, "fine@example.com")
+    assert "Nobody reports to you" in client.get("/team").get_data(as_text=True)
+    assert "Nothing is waiting for your review" in client.get("/reviews").get_data(as_text=True)
+
+
+def test_an_approved_goal_leaves_the_queue(app, client, team):
+    login_as(client, app, "manager@example.com")
+    with app.app_context():
+        goal = db.session.scalar(sa.select(PlanGoal).where(PlanGoal.status == GoalStatus.SUBMITTED)
+                                 .join(Plan).where(Plan.manager_id == find_user("manager@example.com").id))
+        plan_id, goal_id = goal.plan_id, goal.id
+    client.post(f"/plans/{plan_id}/goals/{goal_id}/review", data={"decision": "approve"})
+    assert "Finn Fine" not in client.get("/reviews").get_data(as_text=True)

@@ -1,0 +1,71 @@
+"""Team and queue data in a fixed number of queries, however big the team."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import (
+    CheckIn, CheckInRating, Evidence, EvidenceStatus, GoalStatus, Plan, PlanGoal, PlanMilestone,
+    PlanStatus, User,
+)
+from tracker.plans.queries import load_plans
+from tracker.services.progress import PlanProgress, local_today, plan_progress
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    plan: Plan
+    progress: PlanProgress
+    waiting: int
+    rating: CheckInRating | None
+    rating_milestone: str | None
+
+    @property
+    def risks(self) -> list[str]:
+        """Why this hire needs attention, in words; empty means on track."""
+        reasons = []
+        if self.progress.overdue_goals:
+            reasons.append(f"{self.progress.overdue_goals} goal(s) overdue")
+        if self.rating in (CheckInRating.AT_RISK, CheckInRating.OFF_TRACK):
+            reasons.append(f"rated {self.rating.value.replace('_', ' ')} at the "
+                           f"{self.rating_milestone} check-in")
+        return reasons
+
+
+def team(manager: User) -> list[TeamRow]:
+    plans = load_plans((Plan.manager_id == manager.id) & (Plan.status == PlanStatus.ACTIVE),
+                       order_by=(Plan.start_date.asc(), Plan.id))
+    ids = [p.id for p in plans]
+    waiting = dict(db.session.execute(
+        sa.select(PlanGoal.plan_id, sa.func.count()).where(
+            PlanGoal.plan_id.in_(ids), PlanGoal.status == GoalStatus.SUBMITTED)
+        .group_by(PlanGoal.plan_id)).all()) if ids else {}
+    ratings: dict[int, tuple] = {}
+    if ids:
+        rows = db.session.execute(
+            sa.select(PlanMilestone.plan_id, PlanMilestone.key, CheckIn.rating)
+            .join(CheckIn, CheckIn.milestone_id == PlanMilestone.id)
+            .where(PlanMilestone.plan_id.in_(ids), CheckIn.rating.is_not(None))
+            .order_by(PlanMilestone.position)).all()
+        for plan_id, key, rating in rows:  # later milestones overwrite earlier ones
+            ratings[plan_id] = (rating, key.label)
+    return [TeamRow(p, plan_progress(p, local_today(p.hire.timezone)), waiting.get(p.id, 0),
+                    *ratings.get(p.id, (None, None))) for p in plans]
+
+
+def review_queue(manager: User) -> list[tuple]:
+    """(goal, milestone key, hire name, plan id, oldest waiting evidence time), oldest first."""
+    waiting_since = (
+        sa.select(Evidence.goal_id, sa.func.min(Evidence.created_at).label("since"))
+        .where(Evidence.status == EvidenceStatus.SUBMITTED).group_by(Evidence.goal_id).subquery())
+    return db.session.execute(
+        sa.select(PlanGoal, PlanMilestone.key, User.name, Plan.id, waiting_since.c.since)
+        .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
+        .join(Plan, Plan.id == PlanGoal.plan_id)
+        .join(User, User.id == Plan.hire_id)
+        .join(waiting_since, waiting_since.c.goal_id == PlanGoal.id)
+        .where(Plan.manager_id == manager.id, PlanGoal.status == GoalStatus.SUBMITTED,
+               Plan.status == PlanStatus.ACTIVE)
+        .order_by(waiting_since.c.since, PlanGoal.id)).all()

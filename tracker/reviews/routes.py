@@ -1,0 +1,18 @@
+from flask import render_template
+from flask_login import current_user, login_required
+
+from tracker.reviews import bp
+from tracker.reviews.queries import review_queue, team
+
+
+@bp.get("/team")
+@login_required
+def team_page():
+    """Anyone may open it; people who manage nobody see an empty team, not an error."""
+    return render_template("reviews/team.html", rows=team(current_user))
+
+
+@bp.get("/reviews")
+@login_required
+def queue():
+    return render_template("reviews/queue.html", rows=review_queue(current_user))
