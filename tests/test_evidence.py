@@ -9,7 +9,14 @@ import sqlalchemy as sa
 from tests.conftest import login_as
 from tests.factories import make_plan, make_user
 from tracker.extensions import db
-from tracker.models import AuditEvent, Evidence, EvidenceStatus, GoalOwner, GoalStatus, PlanGoal
+from tracker.models import (
+    AuditEvent,
+    Evidence,
+    EvidenceStatus,
+    GoalOwner,
+    GoalStatus,
+    PlanGoal,
+)
 
 
 @pytest.fixture

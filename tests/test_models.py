@@ -1,9 +1,9 @@
 """Model invariants that both databases must keep."""
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from zoneinfo import ZoneInfo
 
 from tests.factories import make_user
 from tracker.extensions import db

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from tests.factories import make_plan, make_user
 from tracker.extensions import db
 from tracker.models import AuditEvent, GoalSource, MilestoneKey, PlanGoal, PlanMilestone
-from tracker.services.plans import PlanError, change_start_date, override_due_date
+from tracker.services.errors import InputError
+from tracker.services.plans import change_start_date, override_due_date
 from tracker.services.role_versions import current_baseline, current_version
 
 
@@ -56,14 +57,14 @@ def test_changing_the_start_date_recomputes_only_dates_nobody_moved_by_hand(app,
 def test_overriding_a_date_needs_a_reason(app, library):
     with app.app_context():
         plan = make_plan(make_user(), make_user())
-        with pytest.raises(PlanError, match="say why"):
+        with pytest.raises(InputError, match="say why"):
             override_due_date(plan.milestones[0], date(2026, 2, 20), "  ")
 
 
 def test_a_hire_cannot_be_their_own_manager(app, library):
     with app.app_context():
         person = make_user()
-        with pytest.raises(PlanError, match="own manager"):
+        with pytest.raises(InputError, match="own manager"):
             make_plan(person, person)
 
 
@@ -71,7 +72,7 @@ def test_unknown_time_zone_is_refused_with_an_example(app, library):
     from tracker.services.plans import create_plan
 
     with app.app_context():
-        with pytest.raises(PlanError, match="Europe/Berlin"):
+        with pytest.raises(InputError, match="Europe/Berlin"):
             create_plan(version=current_version("data-engineer"), start=date(2026, 1, 5),
                         hire=make_user(), manager=make_user(), timezone="Moon/Base")
 

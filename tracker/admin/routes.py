@@ -3,7 +3,14 @@ from flask import current_app, render_template, request
 
 from tracker.admin import admin_required, bp
 from tracker.extensions import db
-from tracker.models import Plan, PlanStatus, RoleTemplate, RoleVersion, TemplateKind, User
+from tracker.models import (
+    Plan,
+    PlanStatus,
+    RoleTemplate,
+    RoleVersion,
+    TemplateKind,
+    User,
+)
 from tracker.plans.queries import load_plans
 from tracker.services.progress import local_today, plan_progress
 
@@ -13,9 +20,11 @@ def _filters():
     args = request.args
     clauses, chosen = [], {}
     status = args.get("status", "active")
-    if status in {s.value for s in PlanStatus}:
+    if status in PlanStatus._value2member_map_:
         clauses.append(Plan.status == PlanStatus(status))
-    chosen["status"] = status if status in {s.value for s in PlanStatus} else "all"
+    else:
+        status = "all"
+    chosen["status"] = status
     role = args.get("role", "")
     if role:
         clauses.append(Plan.role_version_id.in_(

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from tracker.extensions import db
 from tracker.services.accounts import check_password_strength, create_user, find_user
-from tracker.services.plans import PlanError
+from tracker.services.errors import InputError
 
 PASSWORD_ENV = "TRACKER_ADMIN_PASSWORD"
 
@@ -35,6 +35,6 @@ def create_admin(email, name):
             user.is_admin, action = True, "updated (now admin, password reset)"
             user.set_password(password)
         db.session.commit()
-    except PlanError as error:
+    except InputError as error:
         raise click.ClickException(f"{error.field}: {error.message}") from None
     click.echo(f"Admin {user.email} {action}.")

@@ -8,9 +8,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.models import TemplateKind
 from tracker.services.due_dates import WEEKEND_RULES
 from tracker.services.plans import preview
-from tracker.services.role_versions import current_baseline, current_version, templates_overview
+from tracker.services.role_versions import (
+    current_baseline,
+    current_version,
+    templates_overview,
+)
 
 
 def parse_day(_ctx, _param, value: str) -> date:
@@ -36,8 +41,8 @@ def plan():
 def preview_command(role_slug, start, as_json, weekend_rule, no_baseline):
     """Each milestone of a ROLE_SLUG plan starting on --start, with due date and goals."""
     version = current_version(role_slug)
-    if version is None or version.template.kind.value != "role":
-        known = ", ".join(t.slug for t, _, _ in templates_overview() if t.kind.value == "role")
+    if version is None or version.template.kind != TemplateKind.ROLE:
+        known = ", ".join(t.slug for t, _, _ in templates_overview() if t.kind == TemplateKind.ROLE)
         raise click.ClickException(
             f"no role {role_slug!r} is loaded. Known roles: {known or 'none (run tracker roles load)'}")
     rule = weekend_rule or current_app.config["DUE_DATE_WEEKEND_RULE"]

@@ -22,10 +22,10 @@ DIR_OPTION = click.option("--dir", "directory", type=click.Path(file_okay=False,
                           help="Library folder (default: ROLE_LIBRARY_DIR or the shipped one).")
 
 
-def _fail(error: LibraryError) -> None:
+def _fail(error: LibraryError, outcome: str = "") -> None:
     for problem in error.problems:
         click.echo(str(problem), err=True)
-    raise click.ClickException(f"{len(error.problems)} problem(s) found; nothing was loaded")
+    raise click.ClickException(f"{len(error.problems)} problem(s) found{outcome}") from None
 
 
 @click.group()
@@ -42,9 +42,7 @@ def validate(paths, directory):
     try:
         documents = read_library(directory or library_dir(), paths or None)
     except LibraryError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(error.problems)} problem(s) found") from None
+        _fail(error)
     goals = sum(len(m["goals"]) for d in documents for m in d.data["milestones"].values())
     click.echo(f"OK: {len(documents)} file(s), {goals} goals")
 
@@ -57,7 +55,7 @@ def load(directory):
     try:
         results = load_library(directory)
     except LibraryError as error:
-        _fail(error)
+        _fail(error, "; nothing was loaded")
     for result in results:
         click.echo(f"{result.slug:40} v{result.version:<4} {result.action}")
     changed = sum(r.action != "unchanged" for r in results)

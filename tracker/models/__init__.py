@@ -15,7 +15,12 @@ from tracker.models.enums import (
 )
 from tracker.models.outbox import AuditEvent, Notification
 from tracker.models.plan import Evidence, Plan, PlanGoal, PlanMilestone
-from tracker.models.role import GoalTemplate, MilestoneTemplate, RoleTemplate, RoleVersion
+from tracker.models.role import (
+    GoalTemplate,
+    MilestoneTemplate,
+    RoleTemplate,
+    RoleVersion,
+)
 from tracker.models.user import User
 
 __all__ = [

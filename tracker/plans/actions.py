@@ -13,9 +13,9 @@ from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, Plan, PlanGoal
 from tracker.plans import bp
 from tracker.plans.routes import render_plan
-from tracker.services.access import can_view_plan
 from tracker.services import goals as goal_rules
-from tracker.services.plans import PlanError
+from tracker.services.access import can_view_plan
+from tracker.services.errors import InputError
 from tracker.services.uploads import path_of, store
 
 
@@ -32,76 +32,77 @@ def _back(plan: Plan, goal_id: int, message: str):
     return redirect(url_for("plans.show", plan_id=plan.id) + f"#goal-{goal_id}")
 
 
-def _refused(plan_id: int, goal_id: int, error: PlanError):
+def _refused(plan_id: int, goal_id: int, error: InputError):
     db.session.rollback()  # nothing of the refused action is kept; saved data is untouched
     values = {k: v for k, v in request.form.items() if k != "csrf_token"}
     return render_plan(plan_id, status=422, errors={error.field: error.message},
                        values=values, goal_id=goal_id)
 
 
-@bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/evidence")
-@login_required
-def add_evidence(plan_id: int, goal_id: int):
+def _act(plan_id: int, goal_id: int, allowed, change, message: str):
+    """One goal action: check who may act, apply ``change`` (a service call), commit, go back."""
     plan, goal = _plan_goal(plan_id, goal_id)
-    if not goal_rules.can_work_on(current_user, plan, goal):
+    if not allowed(current_user, plan, goal):
         abort(403)
+    try:
+        change(plan, goal)
+    except InputError as error:
+        return _refused(plan_id, goal_id, error)
+    db.session.commit()
+    return _back(plan, goal_id, message)
+
+
+def _owner(user, plan, goal) -> bool:
+    return goal_rules.can_work_on(user, plan, goal)
+
+
+def _manager(user, plan, _goal) -> bool:
+    return goal_rules.can_review(user, plan)
+
+
+def _submit(plan: Plan, goal: PlanGoal) -> None:
     try:
         kind = EvidenceKind(request.form.get("kind", "note"))
     except ValueError:
-        return _refused(plan_id, goal_id, PlanError("kind", "choose a note, a link or a file"))
-    try:
-        stored = store(request.files.get("file")) if kind == EvidenceKind.FILE else None
-        goal_rules.submit_evidence(plan, goal, current_user, kind=kind,
-                                   note=request.form.get("note", ""),
-                                   url=request.form.get("url", ""), stored_file=stored)
-    except PlanError as error:
-        return _refused(plan_id, goal_id, error)
-    db.session.commit()
-    return _back(plan, goal_id, "Evidence sent for review.")
+        raise InputError("kind", "choose a note, a link or a file") from None
+    stored = store(request.files.get("file")) if kind == EvidenceKind.FILE else None
+    goal_rules.submit_evidence(plan, goal, current_user, kind=kind,
+                               note=request.form.get("note", ""),
+                               url=request.form.get("url", ""), stored_file=stored)
+
+
+@bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/evidence")
+@login_required
+def add_evidence(plan_id: int, goal_id: int):
+    return _act(plan_id, goal_id, _owner, _submit, "Evidence sent for review.")
 
 
 @bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/done")
 @login_required
 def mark_done(plan_id: int, goal_id: int):
-    plan, goal = _plan_goal(plan_id, goal_id)
-    if not goal_rules.can_work_on(current_user, plan, goal):
-        abort(403)
-    try:
-        goal_rules.mark_done(plan, goal, current_user)
-    except PlanError as error:
-        return _refused(plan_id, goal_id, error)
-    db.session.commit()
-    return _back(plan, goal_id, "Goal ticked off.")
+    return _act(plan_id, goal_id, _owner,
+                lambda plan, goal: goal_rules.mark_done(plan, goal, current_user),
+                "Goal ticked off.")
 
 
 @bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/review")
 @login_required
 def review(plan_id: int, goal_id: int):
-    plan, goal = _plan_goal(plan_id, goal_id)
-    if not goal_rules.can_review(current_user, plan):
-        abort(403)
     approve = request.form.get("decision") == "approve"
-    try:
-        goal_rules.review_goal(plan, goal, current_user, approve=approve,
-                               comment=request.form.get("comment", ""))
-    except PlanError as error:
-        return _refused(plan_id, goal_id, error)
-    db.session.commit()
-    return _back(plan, goal_id, "Approved." if approve else "Changes requested.")
+    return _act(plan_id, goal_id, _manager,
+                lambda plan, goal: goal_rules.review_goal(
+                    plan, goal, current_user, approve=approve,
+                    comment=request.form.get("comment", "")),
+                "Approved." if approve else "Changes requested.")
 
 
 @bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/waive")
 @login_required
 def waive(plan_id: int, goal_id: int):
-    plan, goal = _plan_goal(plan_id, goal_id)
-    if not goal_rules.can_review(current_user, plan):
-        abort(403)
-    try:
-        goal_rules.waive_goal(plan, goal, current_user, request.form.get("reason", ""))
-    except PlanError as error:
-        return _refused(plan_id, goal_id, error)
-    db.session.commit()
-    return _back(plan, goal_id, "Goal waived.")
+    return _act(plan_id, goal_id, _manager,
+                lambda plan, goal: goal_rules.waive_goal(
+                    plan, goal, current_user, request.form.get("reason", "")),
+                "Goal waived.")
 
 
 def _evidence(evidence_id: int) -> tuple[Plan, Evidence]:
@@ -121,7 +122,7 @@ def withdraw(evidence_id: int):
     goal_id = evidence.goal_id
     try:
         goal_rules.withdraw_evidence(plan, evidence, current_user)
-    except PlanError as error:
+    except InputError as error:
         return _refused(plan.id, goal_id, error)
     db.session.commit()
     return _back(plan, goal_id, "Evidence withdrawn.")

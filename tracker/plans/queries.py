@@ -5,7 +5,15 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from tracker.extensions import db
-from tracker.models import AuditEvent, Evidence, Plan, PlanGoal, PlanMilestone, RoleVersion, User
+from tracker.models import (
+    AuditEvent,
+    Evidence,
+    Plan,
+    PlanGoal,
+    PlanMilestone,
+    RoleVersion,
+    User,
+)
 
 
 def plan_page_options():

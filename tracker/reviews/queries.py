@@ -7,8 +7,16 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import (
-    CheckIn, CheckInRating, Evidence, EvidenceStatus, GoalStatus, Plan, PlanGoal, PlanMilestone,
-    PlanStatus, User,
+    CheckIn,
+    CheckInRating,
+    Evidence,
+    EvidenceStatus,
+    GoalStatus,
+    Plan,
+    PlanGoal,
+    PlanMilestone,
+    PlanStatus,
+    User,
 )
 from tracker.plans.queries import load_plans
 from tracker.services.progress import PlanProgress, local_today, plan_progress

@@ -7,7 +7,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.extensions import db
 from tracker.models import User, utcnow
-from tracker.services.plans import PlanError, check_timezone
+from tracker.services.errors import InputError
+from tracker.services.plans import check_timezone
 
 # Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -35,16 +36,16 @@ def authenticate(email: str, password: str) -> User | None:
 def check_password_strength(password: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password or "") < minimum:
-        raise PlanError("password", f"use at least {minimum} characters")
+        raise InputError("password", f"use at least {minimum} characters")
 
 
 def create_user(email: str, name: str, *, password: str | None = None, is_admin: bool = False,
                 timezone: str | None = None) -> User:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
-        raise PlanError("email", f"{email!r} is not an email address")
+        raise InputError("email", f"{email!r} is not an email address")
     if find_user(email):
-        raise PlanError("email", f"{email} already has an account")
+        raise InputError("email", f"{email} already has an account")
     user = User(email=email, name=name.strip() or email, is_admin=is_admin,
                 timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]))
     if password is not None:

@@ -13,12 +13,25 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import (
-    CheckIn, CheckInRating, Evidence, EvidenceKind, EvidenceStatus, GoalStatus, Plan, RoleTemplate,
-    TemplateKind, User, utcnow,
+    CheckIn,
+    CheckInRating,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    GoalStatus,
+    Plan,
+    RoleTemplate,
+    TemplateKind,
+    User,
+    utcnow,
 )
 from tracker.models.user import hash_password
 from tracker.services.plans import create_plan
-from tracker.services.role_versions import current_baseline, current_version, load_library
+from tracker.services.role_versions import (
+    current_baseline,
+    current_version,
+    load_library,
+)
 
 DEMO_PASSWORD = "onboard-demo-2026"
 DEMO_DOMAIN = "demo.example.com"
@@ -71,7 +84,7 @@ def advance(plan: Plan, today: date, rng: random.Random, evidence: bool = True) 
         past = milestone.due_date < today
         current = milestone.key == current_key
         for goal in milestone.goals:
-            if not (past and rng.random() < 0.92 or current and rng.random() < 0.35):
+            if not ((past and rng.random() < 0.92) or (current and rng.random() < 0.35)):
                 continue
             done_at = utcnow() - timedelta(days=max(0, (today - milestone.due_date).days + 3))
             goal.finished_at = done_at

@@ -10,10 +10,18 @@ from urllib.parse import urlsplit
 
 from tracker.extensions import db
 from tracker.models import (
-    Evidence, EvidenceKind, EvidenceStatus, GoalOwner, GoalStatus, Plan, PlanGoal, User, utcnow,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    GoalOwner,
+    GoalStatus,
+    Plan,
+    PlanGoal,
+    User,
+    utcnow,
 )
 from tracker.services.audit import record
-from tracker.services.plans import PlanError
+from tracker.services.errors import InputError
 
 NOTE_LIMIT = 20_000
 OPEN_FOR_EVIDENCE = {GoalStatus.OPEN, GoalStatus.SUBMITTED, GoalStatus.CHANGES_REQUESTED}
@@ -42,18 +50,18 @@ def check_link(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PlanError("url", "give a full web address starting with https:// or http://")
+        raise InputError("url", "give a full web address starting with https:// or http://")
     if len(url) > 2048:
-        raise PlanError("url", "that address is longer than 2048 characters")
+        raise InputError("url", "that address is longer than 2048 characters")
     return url
 
 
 def check_note(note: str, *, required: bool) -> str:
     note = (note or "").strip()
     if required and not note:
-        raise PlanError("note", "write a few words about what you did")
+        raise InputError("note", "write a few words about what you did")
     if len(note) > NOTE_LIMIT:
-        raise PlanError("note", f"keep the note under {NOTE_LIMIT:,} characters")
+        raise InputError("note", f"keep the note under {NOTE_LIMIT:,} characters")
     return note
 
 
@@ -61,14 +69,14 @@ def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceK
                     note: str = "", url: str = "", stored_file=None) -> Evidence:
     """Add evidence and put the goal in the review queue. ``stored_file`` is an uploads.Stored."""
     if goal.status not in OPEN_FOR_EVIDENCE:
-        raise PlanError("goal", f"this goal is already {goal.status.value.replace('_', ' ')}")
+        raise InputError("goal", f"this goal is already {goal.status.value.replace('_', ' ')}")
     evidence = Evidence(goal_id=goal.id, author_id=author.id, kind=kind,
                         note=check_note(note, required=kind == EvidenceKind.NOTE))
     if kind == EvidenceKind.LINK:
         evidence.url = check_link(url)
     elif kind == EvidenceKind.FILE:
         if stored_file is None:
-            raise PlanError("file", "choose a file to upload")
+            raise InputError("file", "choose a file to upload")
         evidence.file_key, evidence.file_name = stored_file.key, stored_file.name
         evidence.file_type, evidence.file_size = stored_file.content_type, stored_file.size
     db.session.add(evidence)
@@ -82,7 +90,7 @@ def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceK
 
 def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, url: str = "") -> None:
     if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
-        raise PlanError("evidence", "only its author can edit evidence, and only before review")
+        raise InputError("evidence", "only its author can edit evidence, and only before review")
     before = {"note": evidence.note, "url": evidence.url}
     evidence.note = check_note(note, required=evidence.kind == EvidenceKind.NOTE)
     if evidence.kind == EvidenceKind.LINK:
@@ -93,7 +101,7 @@ def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, ur
 
 def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
     if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
-        raise PlanError("evidence", "only its author can withdraw evidence, and only before review")
+        raise InputError("evidence", "only its author can withdraw evidence, and only before review")
     goal = evidence.goal
     before = _state(goal)
     evidence.status = EvidenceStatus.WITHDRAWN
@@ -106,12 +114,12 @@ def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
 
 def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, comment: str) -> None:
     if not can_review(reviewer, plan):
-        raise PlanError("review", "only the hire's manager reviews evidence")
+        raise InputError("review", "only the hire's manager reviews evidence")
     if goal.status != GoalStatus.SUBMITTED:
-        raise PlanError("review", "there is no evidence waiting for review on this goal")
+        raise InputError("review", "there is no evidence waiting for review on this goal")
     comment = (comment or "").strip()
     if not approve and not comment:
-        raise PlanError("comment", "say what should change, so the hire knows what to do")
+        raise InputError("comment", "say what should change, so the hire knows what to do")
     before = _state(goal)
     for evidence in goal.evidence:
         if evidence.status == EvidenceStatus.SUBMITTED:
@@ -126,9 +134,9 @@ def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, co
 
 def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
     if goal.evidence_required:
-        raise PlanError("goal", "this goal needs evidence; add a note, a link or a file")
+        raise InputError("goal", "this goal needs evidence; add a note, a link or a file")
     if goal.status != GoalStatus.OPEN:
-        raise PlanError("goal", f"this goal is already {goal.status.value}")
+        raise InputError("goal", f"this goal is already {goal.status.value}")
     before = _state(goal)
     goal.status, goal.finished_at = GoalStatus.DONE, utcnow()
     record("goal.done", plan=plan, actor=user, target=goal, before=before, after=_state(goal))
@@ -136,14 +144,14 @@ def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
 
 def waive_goal(plan: Plan, goal: PlanGoal, manager: User, reason: str) -> None:
     if not can_review(manager, plan):
-        raise PlanError("reason", "only the hire's manager can waive a goal")
+        raise InputError("reason", "only the hire's manager can waive a goal")
     reason = (reason or "").strip()
     if not reason:
-        raise PlanError("reason", "say why the goal no longer applies; the reason is kept")
+        raise InputError("reason", "say why the goal no longer applies; the reason is kept")
     if len(reason) > 500:
-        raise PlanError("reason", "keep the reason under 500 characters")
+        raise InputError("reason", "keep the reason under 500 characters")
     if goal.status.is_finished:
-        raise PlanError("reason", f"this goal is already {goal.status.value}")
+        raise InputError("reason", f"this goal is already {goal.status.value}")
     before = _state(goal)
     goal.status, goal.waived_reason, goal.finished_at = GoalStatus.WAIVED, reason, utcnow()
     record("goal.waived", plan=plan, actor=manager, target=goal, before=before,

@@ -26,15 +26,7 @@ from tracker.models import (
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.services.audit import record
 from tracker.services.due_dates import due_date, due_dates
-
-
-class PlanError(ValueError):
-    """Input a person can fix; ``field`` names the form field it belongs to."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+from tracker.services.errors import InputError
 
 
 @dataclass
@@ -58,7 +50,7 @@ def preview(
     Baseline goals come first in each milestone: access and introductions unblock role work.
     """
     if version.template.kind != TemplateKind.ROLE:
-        raise PlanError("role", f"{version.template.slug} is not a role template")
+        raise InputError("role", f"{version.template.slug} is not a role template")
     dates = due_dates(start, rule or weekend_rule())
     by_key = {m.key: m for m in version.milestones}
     base_by_key = {m.key: m for m in baseline.milestones} if baseline else {}
@@ -78,7 +70,7 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise PlanError("timezone",
+        raise InputError("timezone",
                         f"{name!r} is not a time zone; use a name like Europe/Berlin") from None
     return name
 
@@ -90,9 +82,9 @@ def create_plan(
 ) -> Plan:
     """A new active plan with its milestones and copied goals, flushed but not committed."""
     if hire is manager or (hire.id is not None and hire.id == manager.id):
-        raise PlanError("manager", "a hire cannot be their own manager")
+        raise InputError("manager", "a hire cannot be their own manager")
     if buddy is not None and (buddy is hire or buddy is manager):
-        raise PlanError("buddy", "the buddy must be someone other than the hire and the manager")
+        raise InputError("buddy", "the buddy must be someone other than the hire and the manager")
     if timezone:
         hire.timezone = check_timezone(timezone)
     rule = rule or weekend_rule()
@@ -136,9 +128,9 @@ def override_due_date(milestone: PlanMilestone, due: date, reason: str,
                       actor: User | None = None) -> None:
     reason = (reason or "").strip()
     if not reason:
-        raise PlanError("reason", "say why the date moves; the reason is kept with the plan")
+        raise InputError("reason", "say why the date moves; the reason is kept with the plan")
     if len(reason) > 500:
-        raise PlanError("reason", "keep the reason under 500 characters")
+        raise InputError("reason", "keep the reason under 500 characters")
     before = milestone.due_date
     milestone.due_date = due
     milestone.due_date_override_reason = reason

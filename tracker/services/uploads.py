@@ -15,7 +15,7 @@ from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from tracker.services.plans import PlanError
+from tracker.services.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,12 @@ def allowed_extensions() -> set[str]:
 
 def store(upload: FileStorage | None) -> Stored:
     if upload is None or not upload.filename:
-        raise PlanError("file", "choose a file to upload")
+        raise InputError("file", "choose a file to upload")
     name = secure_filename(upload.filename) or "evidence"
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     allowed = allowed_extensions()
     if extension not in allowed:
-        raise PlanError("file", f"files of type .{extension or '?'} are not accepted; "
+        raise InputError("file", f"files of type .{extension or '?'} are not accepted; "
                                 f"use one of: {', '.join(sorted(allowed))}")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     key = f"{secrets.token_hex(16)}.{extension}"
@@ -56,11 +56,11 @@ def store(upload: FileStorage | None) -> Stored:
             if size > limit:
                 out.close()
                 os.unlink(target)
-                raise PlanError("file", f"the file is larger than {limit // (1024 * 1024)} MB")
+                raise InputError("file", f"the file is larger than {limit // (1024 * 1024)} MB")
             out.write(chunk)
     if size == 0:
         os.unlink(target)
-        raise PlanError("file", "the file is empty")
+        raise InputError("file", "the file is empty")
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return Stored(key, name, content_type, size)
 
