@@ -31,6 +31,15 @@ ACTIVITY_LABELS = {
     "goal.changes_requested": "asked for changes",
     "goal.done": "ticked off",
     "goal.waived": "waived",
+    "goal.added": "added a goal",
+    "plan.manager_changed": "changed the manager",
+    "plan.buddy_changed": "changed the buddy",
+    "plan.pulse_cadence_changed": "changed the pulse cadence",
+    "plan.status_changed": "changed the plan's status",
+    "checkin.hire_saved": "saved their self-assessment",
+    "checkin.manager_saved": "saved the manager's assessment",
+    "checkin.signed": "signed the check-in",
+    "pulse.answered": "answered a pulse check-in",
 }
 
 
