@@ -90,7 +90,10 @@ def test_markdown_in_notes_is_sanitised(app, client, world):
     client.post(url(world, world.hire_goal, "evidence"), data={
         "kind": "note", "note": "ok <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror=alert(3)>"})
     page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
-    assert "<script>alert(1)" not in page and "javascript:alert" not in page and "onerror" not in page
+    note = page[page.index('<div class="note">'):]
+    note = note[:note.index("</div>")]  # the rendered note; the edit box holds the escaped source
+    assert "<script>" not in note and "javascript:" not in note and "onerror" not in note
+    assert "<script>alert(1)" not in page and "onerror=alert(3)>" not in page
 
 
 @pytest.mark.parametrize("data,field,message", [
@@ -202,3 +205,44 @@ def test_a_goal_id_from_another_plan_is_not_found(app, client, world):
         foreign_goal = other.milestones[0].goals[0].id
     login_as(client, app, "hire@example.com")
     assert client.post(url(world, foreign_goal, "evidence"), data={"note": "x"}).status_code == 404
+
+
+def test_the_author_edits_evidence_until_it_is_reviewed(app, client, world):
+    login_as(client, app, "hire@example.com")
+    client.post(url(world, world.hire_goal, "evidence"),
+                data={"kind": "link", "url": "https://wiki.example.com/mapp", "note": "typo"})
+    with app.app_context():
+        evidence_id = db.session.scalar(sa.select(Evidence.id))
+    page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    assert f'action="/evidence/{evidence_id}/edit"' in page
+    refused = client.post(f"/evidence/{evidence_id}/edit",
+                          data={"edit_id": evidence_id, "note": "fixed", "url": "ftp://nope"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "starting with https://" in page
+    assert 'value="ftp://nope"' in page and f'<details class="edit-evidence" open>' in page
+    assert client.post(f"/evidence/{evidence_id}/edit", data={
+        "note": "Fixed the link", "url": "https://wiki.example.com/map"}).status_code == 302
+    with app.app_context():
+        evidence = db.session.get(Evidence, evidence_id)
+        assert (evidence.note, evidence.url) == ("Fixed the link", "https://wiki.example.com/map")
+        edit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "evidence.edited"))
+        assert edit.before == {"note": "typo", "url": "https://wiki.example.com/mapp"}
+    manager = app.test_client()
+    login_as(manager, app, "manager@example.com")
+    assert manager.post(f"/evidence/{evidence_id}/edit", data={"note": "mine"}).status_code == 422
+    manager.post(url(world, world.hire_goal, "review"), data={"decision": "approve"})
+    late = client.post(f"/evidence/{evidence_id}/edit", data={"note": "after review"})
+    assert late.status_code == 422 and "only before review" in late.get_data(as_text=True)
+
+
+def test_a_completed_or_archived_plan_is_read_only(app, client, world):
+    from tracker.models import Plan, PlanStatus
+
+    with app.app_context():
+        db.session.get(Plan, world.plan).status = PlanStatus.COMPLETED
+        db.session.commit()
+    login_as(client, app, "hire@example.com")
+    assert "Send for review" not in client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    refused = client.post(url(world, world.hire_goal, "evidence"), data={"kind": "note", "note": "x"})
+    assert refused.status_code == 422 and "this plan is completed" in refused.get_data(as_text=True)
+    assert goal(app, world.hire_goal).status == GoalStatus.OPEN

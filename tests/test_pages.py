@@ -130,10 +130,20 @@ def test_list_pages_cost_the_same_sql_whatever_the_number_of_plans(app, client, 
 
 
 def test_plan_page_costs_the_same_sql_whatever_its_size(app, client, world):
+    from tracker.models import CheckIn, Plan, PulseCheckIn
+
+    with app.app_context():  # the larger plan also has check-ins and pulse answers to show
+        plan = db.session.get(Plan, world.plan)
+        db.session.add_all([CheckIn(milestone_id=m.id, self_assessment="ok") for m in plan.milestones])
+        db.session.add_all([PulseCheckIn(plan_id=plan.id, due_on=plan.start_date + timedelta(days=d),
+                                         confidence=3) for d in (7, 14, 21)])
+        db.session.commit()
     login_as(client, app, "admin@example.com")
     with count_queries(app) as small:
         client.get(f"/plans/{world.other_plan}")
     with count_queries(app) as large:
-        client.get(f"/plans/{world.plan}")
-    # user, plan with people and role, milestones, goals, evidence with authors, activity feed
-    assert len(small) == len(large) <= 6
+        page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    assert page.count('class="trend-dot') == 3
+    # user, plan with people and role, milestones, goals, evidence with authors, activity feed,
+    # check-ins, pulse answers
+    assert len(small) == len(large) <= 8

@@ -50,12 +50,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
     from tracker.auth import bp as auth_bp
+    from tracker.checkins import bp as checkins_bp
     from tracker.plans import bp as plans_bp
     from tracker.reviews import bp as reviews_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(reviews_bp)
+    app.register_blueprint(checkins_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -115,6 +115,21 @@ def _evidence(evidence_id: int) -> tuple[Plan, Evidence]:
     return plan, evidence
 
 
+@bp.post("/evidence/<int:evidence_id>/edit")
+@login_required
+def edit(evidence_id: int):
+    """Fix a typo or a wrong link before the manager looks; the old text stays in the audit."""
+    plan, evidence = _evidence(evidence_id)
+    goal_id = evidence.goal_id
+    try:
+        goal_rules.edit_evidence(plan, evidence, current_user, note=request.form.get("note", ""),
+                                 url=request.form.get("url", ""))
+    except InputError as error:
+        return _refused(plan.id, goal_id, error)
+    db.session.commit()
+    return _back(plan, goal_id, "Evidence updated.")
+
+
 @bp.post("/evidence/<int:evidence_id>/withdraw")
 @login_required
 def withdraw(evidence_id: int):

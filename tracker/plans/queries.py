@@ -7,6 +7,7 @@ from sqlalchemy import orm as so
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
+    CheckIn,
     Evidence,
     Plan,
     PlanGoal,
@@ -49,3 +50,10 @@ def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query).unique())
+
+
+def checkins_by_milestone(plan_id: int) -> dict[int, CheckIn]:
+    """The plan's check-ins keyed by milestone id, in one query, for the history on the plan."""
+    return {c.milestone_id: c for c in db.session.scalars(
+        sa.select(CheckIn).join(PlanMilestone, PlanMilestone.id == CheckIn.milestone_id)
+        .where(PlanMilestone.plan_id == plan_id))}

@@ -16,6 +16,14 @@ def can_view_plan(user: User, plan: Plan) -> bool:
     return user.is_admin or user.id in (plan.hire_id, plan.manager_id, plan.buddy_id)
 
 
+def can_see_conversations(user: User, plan: Plan) -> bool:
+    """Check-ins and pulses hold personal assessments: the hire, the manager and admins only.
+
+    The buddy helps with the plan's goals but is not part of these conversations.
+    """
+    return can_view_plan(user, plan) and relationship_to(user, plan) in ("hire", "manager", "admin")
+
+
 def own_plans_clause(user: User):
     """Plans ``user`` is part of as hire, manager or buddy (an admin's own, not every plan)."""
     return sa.or_(Plan.hire_id == user.id, Plan.manager_id == user.id, Plan.buddy_id == user.id)

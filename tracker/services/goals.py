@@ -17,6 +17,7 @@ from tracker.models import (
     GoalStatus,
     Plan,
     PlanGoal,
+    PlanStatus,
     User,
     utcnow,
 )
@@ -40,6 +41,12 @@ def can_work_on(user: User, plan: Plan, goal: PlanGoal) -> bool:
 
 def can_review(user: User, plan: Plan) -> bool:
     return user.id == plan.manager_id
+
+
+def ensure_active(plan: Plan) -> None:
+    """A completed or archived plan is a record: its goals and evidence no longer change."""
+    if plan.status != PlanStatus.ACTIVE:
+        raise InputError("goal", f"this plan is {plan.status.value}, so its goals can no longer change")
 
 
 def _state(goal: PlanGoal) -> dict:
@@ -68,6 +75,7 @@ def check_note(note: str, *, required: bool) -> str:
 def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceKind,
                     note: str = "", url: str = "", stored_file=None) -> Evidence:
     """Add evidence and put the goal in the review queue. ``stored_file`` is an uploads.Stored."""
+    ensure_active(plan)
     if goal.status not in OPEN_FOR_EVIDENCE:
         raise InputError("goal", f"this goal is already {goal.status.value.replace('_', ' ')}")
     evidence = Evidence(goal_id=goal.id, author_id=author.id, kind=kind,
@@ -89,6 +97,7 @@ def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceK
 
 
 def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, url: str = "") -> None:
+    ensure_active(plan)
     if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
         raise InputError("evidence", "only its author can edit evidence, and only before review")
     before = {"note": evidence.note, "url": evidence.url}
@@ -100,6 +109,7 @@ def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, ur
 
 
 def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
+    ensure_active(plan)
     if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
         raise InputError("evidence", "only its author can withdraw evidence, and only before review")
     goal = evidence.goal
@@ -113,6 +123,7 @@ def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
 
 
 def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, comment: str) -> None:
+    ensure_active(plan)
     if not can_review(reviewer, plan):
         raise InputError("review", "only the hire's manager reviews evidence")
     if goal.status != GoalStatus.SUBMITTED:
@@ -133,6 +144,7 @@ def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, co
 
 
 def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
+    ensure_active(plan)
     if goal.evidence_required:
         raise InputError("goal", "this goal needs evidence; add a note, a link or a file")
     if goal.status != GoalStatus.OPEN:
@@ -143,6 +155,7 @@ def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
 
 
 def waive_goal(plan: Plan, goal: PlanGoal, manager: User, reason: str) -> None:
+    ensure_active(plan)
     if not can_review(manager, plan):
         raise InputError("reason", "only the hire's manager can waive a goal")
     reason = (reason or "").strip()
