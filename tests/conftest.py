@@ -71,8 +71,11 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app("testing", DATABASE_URL=database_url, UPLOAD_DIR=str(tmp_path / "uploads"))
+def app(request, database_url, tmp_path):
+    """The testing app; tests marked ``csrf_on`` get CSRF protection, which testing turns off."""
+    csrf = request.node.get_closest_marker("csrf_on") is not None
+    app = create_app("testing", DATABASE_URL=database_url, UPLOAD_DIR=str(tmp_path / "uploads"),
+                     WTF_CSRF_ENABLED=csrf)
     with app.app_context():
         if app.config["DATABASE_URL"].startswith("sqlite"):
             db.create_all()

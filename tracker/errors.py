@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.extensions import db
@@ -21,6 +22,13 @@ def _respond(error: HTTPException):
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        return _respond(error)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # The library's wording ("The CSRF token is missing") means nothing to most people.
+        error.description = ("This form has expired or did not come from this site, so nothing "
+                             "was saved. Go back, reload the page and try again.")
         return _respond(error)
 
     @app.errorhandler(InternalServerError)
