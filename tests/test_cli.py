@@ -135,6 +135,12 @@ def test_demo_is_idempotent_and_prints_the_logins(app, runner):
     assert first.exit_code == 0, first.output
     assert "hr.admin@demo.example.com" in first.output and "onboard-demo-2026" in first.output
     assert _counts(app) == (10, 6)
+    with app.app_context():
+        from tracker.models import PulseCheckIn
+
+        pulses = db.session.scalar(sa.select(sa.func.count()).select_from(PulseCheckIn))
+    # Ana (day 3) has none yet; Ben (day 24) three; the others one a week, then one a month.
+    assert pulses > 40
     runner.invoke(args=["tracker", "demo"])
     assert _counts(app) == (10, 6)
     skipped = runner.invoke(args=["tracker", "demo", "--if-empty"])

@@ -20,6 +20,7 @@ from tracker.models import (
     EvidenceStatus,
     GoalStatus,
     Plan,
+    PulseCheckIn,
     RoleTemplate,
     TemplateKind,
     User,
@@ -27,6 +28,7 @@ from tracker.models import (
 )
 from tracker.models.user import hash_password
 from tracker.services.plans import create_plan
+from tracker.services.pulses import schedule
 from tracker.services.role_versions import (
     current_baseline,
     current_version,
@@ -105,6 +107,23 @@ def advance(plan: Plan, today: date, rng: random.Random, evidence: bool = True) 
                 manager_assessment="Good progress for this stage.",
                 next_steps="Keep going with the next milestone's goals.",
                 hire_signed_at=utcnow(), manager_signed_at=utcnow()))
+    if evidence:
+        _pulses(plan, today, rng)
+
+
+BLOCKERS = ["", "", "Waiting for access to the feature store", "Unclear who owns the eval data",
+            "Too many meetings this week", ""]
+WINS = ["", "First pull request merged", "Ran the training pipeline end to end",
+        "Paired with the on-call engineer", "Presented at the team demo", ""]
+
+
+def _pulses(plan: Plan, today: date, rng: random.Random) -> None:
+    """Answered pulses up to today, wandering around 3-4 the way real confidence does."""
+    confidence = 3
+    for due_on in schedule(plan, until=today):
+        confidence = max(1, min(5, confidence + rng.choice([-1, 0, 0, 1, 1])))
+        db.session.add(PulseCheckIn(plan_id=plan.id, due_on=due_on, confidence=confidence,
+                                    blocker=rng.choice(BLOCKERS), win=rng.choice(WINS)))
 
 
 def seed_demo(today: date | None = None) -> list[tuple[str, str, str]]:
