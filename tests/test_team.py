@@ -69,3 +69,22 @@ def test_an_approved_goal_leaves_the_queue(app, client, team):
         plan_id, goal_id = goal.plan_id, goal.id
     client.post(f"/plans/{plan_id}/goals/{goal_id}/review", data={"decision": "approve"})
     assert "Finn Fine" not in client.get("/reviews").get_data(as_text=True)
+
+
+def test_team_page_shows_each_reports_pulse_and_flags_low_confidence(app, client, team):
+    from tracker.models import PulseCheckIn
+
+    with app.app_context():
+        fine_plan = db.session.scalar(sa.select(Plan).where(
+            Plan.hire_id == find_user("fine@example.com").id))
+        for days, confidence in ((7, 4), (14, 3), (21, 2)):
+            db.session.add(PulseCheckIn(plan_id=fine_plan.id, confidence=confidence,
+                                        due_on=fine_plan.start_date + timedelta(days=days)))
+        db.session.commit()
+    login_as(client, app, "manager@example.com")
+    page = client.get("/team").get_data(as_text=True)
+    fine_row = page[page.index("Finn Fine"):page.index("</tr>", page.index("Finn Fine"))]
+    assert "Confidence in the last 3 pulse(s): 4, 3, 2 out of 5" in fine_row
+    assert "At risk" in fine_row and "low confidence in the latest pulse (2/5)" in fine_row
+    late_row = page[page.index("Lena Late"):page.index("</tr>", page.index("Lena Late"))]
+    assert 'class="sparkline"' not in late_row

@@ -16,10 +16,15 @@ from tracker.models import (
     PlanGoal,
     PlanMilestone,
     PlanStatus,
+    PulseCheckIn,
     User,
 )
 from tracker.plans.queries import load_plans
 from tracker.services.progress import PlanProgress, local_today, plan_progress
+from tracker.services.pulses import TrendPoint, trend_points
+
+SPARKLINE_PULSES = 8
+LOW_CONFIDENCE = 2
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class TeamRow:
     waiting: int
     rating: CheckInRating | None
     rating_milestone: str | None
+    pulses: tuple[TrendPoint, ...] = ()
 
     @property
     def risks(self) -> list[str]:
@@ -39,6 +45,9 @@ class TeamRow:
         if self.rating in (CheckInRating.AT_RISK, CheckInRating.OFF_TRACK):
             reasons.append(f"rated {self.rating.value.replace('_', ' ')} at the "
                            f"{self.rating_milestone} check-in")
+        if self.pulses and self.pulses[-1].pulse.confidence <= LOW_CONFIDENCE:
+            reasons.append(f"low confidence in the latest pulse "
+                           f"({self.pulses[-1].pulse.confidence}/5)")
         return reasons
 
 
@@ -59,8 +68,16 @@ def team(manager: User) -> list[TeamRow]:
             .order_by(PlanMilestone.position)).all()
         for plan_id, key, rating in rows:  # later milestones overwrite earlier ones
             ratings[plan_id] = (rating, key.label)
+    pulses: dict[int, list[PulseCheckIn]] = {}
+    if ids:
+        for pulse in db.session.scalars(sa.select(PulseCheckIn).where(PulseCheckIn.plan_id.in_(ids))
+                                        .order_by(PulseCheckIn.due_on)):
+            pulses.setdefault(pulse.plan_id, []).append(pulse)
     return [TeamRow(p, plan_progress(p, local_today(p.hire.timezone)), waiting.get(p.id, 0),
-                    *ratings.get(p.id, (None, None))) for p in plans]
+                    *ratings.get(p.id, (None, None)),
+                    tuple(trend_points(pulses.get(p.id, [])[-SPARKLINE_PULSES:], width=96,
+                                       height=28, pad=4)))
+            for p in plans]
 
 
 def review_queue(manager: User) -> list[tuple]:
