@@ -134,3 +134,74 @@ def test_hire_sends_evidence_and_the_manager_approves_it_in_the_browser(browser,
     assert manager.locator(f"#{goal_id} .status").inner_text() == "Approved"
     assert "approved" in manager.locator(".activity").inner_text()
     manager.close()
+
+
+def test_a_check_in_filled_signed_by_both_and_printed(browser, live_server):
+    hire = browser.new_page(viewport={"width": 1100, "height": 1000})
+    sign_in_with_keyboard(hire, live_server, "ben.okafor@demo.example.com")
+    with hire.expect_navigation():
+        hire.get_by_role("link", name="30 days check-in").click()
+    hire.get_by_label("Overall, how did this milestone go?").fill("Good first month: on call shadowed.")
+    hire.get_by_label("What is in your way").fill("GPU quota for experiments")
+    with hire.expect_navigation():
+        hire.get_by_role("button", name="Save self-assessment").click()
+    assert "Self-assessment saved." in hire.locator(".flash").inner_text()
+    checkin_url = hire.url
+
+    manager = browser.new_page(viewport={"width": 1100, "height": 1000})
+    sign_in_with_keyboard(manager, live_server, "maya.chen@demo.example.com")
+    manager.goto(checkin_url)
+    assert "GPU quota for experiments" in manager.locator("main").inner_text()
+    manager.get_by_label("Your assessment").fill("Ramping up well; pair on the eval job next.")
+    manager.get_by_label("On track").check()
+    manager.get_by_label("Agreed next steps").fill("Own the nightly evaluation run by day 60.")
+    with manager.expect_navigation():
+        manager.get_by_role("button", name="Save assessment").click()
+    with manager.expect_navigation():
+        manager.get_by_role("button", name="Sign this check-in").click()
+
+    hire.reload()
+    with hire.expect_navigation():
+        hire.get_by_role("button", name="Sign this check-in").click()
+    assert hire.locator(".checkin-header .badge").inner_text() == "Signed by both"
+    assert hire.locator("textarea").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    hire.screenshot(path=str(ARTIFACTS / "checkin-signed.png"), full_page=True)
+    hire.emulate_media(media="print")
+    assert not hire.locator(".site-header").is_visible()
+    assert not hire.get_by_role("button", name="Print").is_visible()
+    assert hire.locator("#manager-heading").is_visible()
+    pdf = hire.pdf(path=str(ARTIFACTS / "checkin-signed.pdf"))
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    hire.close()
+    manager.close()
+
+
+def test_a_pulse_answered_on_a_phone_shows_on_the_managers_chart(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
+                                  has_touch=True)
+    phone = context.new_page()
+    sign_in_with_keyboard(phone, live_server, "dev.patel@demo.example.com")
+    phone.locator("#pulse").get_by_label("4", exact=True).check()
+    phone.get_by_label("One win since last time (optional)").fill("Shipped the drift alert")
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Send").click()
+    assert "your pulse check-in is saved" in phone.locator(".flash").inner_text()
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the plan page is {overflow}px wider than the phone"
+    context.close()
+
+    manager = browser.new_page(viewport={"width": 1100, "height": 900})
+    sign_in_with_keyboard(manager, live_server, "maya.chen@demo.example.com")
+    with manager.expect_navigation():
+        manager.get_by_role("link", name="My team").click()
+    row = manager.locator("tr", has=manager.locator("text=Dev Patel"))
+    assert "4/5" in row.locator(".sparkline + span").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    manager.screenshot(path=str(ARTIFACTS / "team.png"), full_page=True)
+    with manager.expect_navigation():
+        row.get_by_role("link", name="Dev Patel").click()
+    chart = manager.locator("#pulse")
+    assert chart.locator(".trend-dot").count() >= 10
+    chart.screenshot(path=str(ARTIFACTS / "pulse-chart.png"))
+    manager.close()

@@ -118,9 +118,12 @@ WINS = ["", "First pull request merged", "Ran the training pipeline end to end",
 
 
 def _pulses(plan: Plan, today: date, rng: random.Random) -> None:
-    """Answered pulses up to today, wandering around 3-4 the way real confidence does."""
+    """Answered pulses up to today, wandering around 3-4 the way real confidence does.
+
+    The latest one is left unanswered, so a demo hire finds a pulse waiting for them.
+    """
     confidence = 3
-    for due_on in schedule(plan, until=today):
+    for due_on in schedule(plan, until=today)[:-1]:
         confidence = max(1, min(5, confidence + rng.choice([-1, 0, 0, 1, 1])))
         db.session.add(PulseCheckIn(plan_id=plan.id, due_on=due_on, confidence=confidence,
                                     blocker=rng.choice(BLOCKERS), win=rng.choice(WINS)))
