@@ -147,7 +147,7 @@ def test_withdraw_before_review_puts_the_goal_back(app, client, world):
         evidence_id = db.session.scalar(sa.select(Evidence.id))
     manager = app.test_client()
     login_as(manager, app, "manager@example.com")
-    assert manager.post(f"/evidence/{evidence_id}/withdraw").status_code == 422  # not the author
+    assert manager.post(f"/evidence/{evidence_id}/withdraw").status_code == 403  # not the author
     client.post(f"/evidence/{evidence_id}/withdraw")
     result = goal(app, world.hire_goal)
     assert result.status == GoalStatus.OPEN and result.evidence[0][1] == EvidenceStatus.WITHDRAWN
@@ -229,7 +229,7 @@ def test_the_author_edits_evidence_until_it_is_reviewed(app, client, world):
         assert edit.before == {"note": "typo", "url": "https://wiki.example.com/mapp"}
     manager = app.test_client()
     login_as(manager, app, "manager@example.com")
-    assert manager.post(f"/evidence/{evidence_id}/edit", data={"note": "mine"}).status_code == 422
+    assert manager.post(f"/evidence/{evidence_id}/edit", data={"note": "mine"}).status_code == 403
     manager.post(url(world, world.hire_goal, "review"), data={"decision": "approve"})
     late = client.post(f"/evidence/{evidence_id}/edit", data={"note": "after review"})
     assert late.status_code == 422 and "only before review" in late.get_data(as_text=True)

@@ -105,13 +105,15 @@ def waive(plan_id: int, goal_id: int):
                 "Goal waived.")
 
 
-def _evidence(evidence_id: int) -> tuple[Plan, Evidence]:
+def _evidence(evidence_id: int, *, author_only: bool = False) -> tuple[Plan, Evidence]:
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None:
         abort(404)
     plan = db.session.get(Plan, evidence.goal.plan_id)
     if not can_view_plan(current_user, plan):
         abort(404)
+    if author_only and evidence.author_id != current_user.id:
+        abort(403)  # only the author edits or withdraws their evidence
     return plan, evidence
 
 
@@ -119,7 +121,7 @@ def _evidence(evidence_id: int) -> tuple[Plan, Evidence]:
 @login_required
 def edit(evidence_id: int):
     """Fix a typo or a wrong link before the manager looks; the old text stays in the audit."""
-    plan, evidence = _evidence(evidence_id)
+    plan, evidence = _evidence(evidence_id, author_only=True)
     goal_id = evidence.goal_id
     try:
         goal_rules.edit_evidence(plan, evidence, current_user, note=request.form.get("note", ""),
@@ -133,7 +135,7 @@ def edit(evidence_id: int):
 @bp.post("/evidence/<int:evidence_id>/withdraw")
 @login_required
 def withdraw(evidence_id: int):
-    plan, evidence = _evidence(evidence_id)
+    plan, evidence = _evidence(evidence_id, author_only=True)
     goal_id = evidence.goal_id
     try:
         goal_rules.withdraw_evidence(plan, evidence, current_user)

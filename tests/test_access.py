@@ -1,0 +1,132 @@
+"""Every route × every kind of viewer, with the status each must get.
+
+Requests that are allowed carry input the app refuses (422), so the walk changes nothing and one
+world serves every route; the one exception, withdrawing evidence, runs last. A route missing
+from the table fails ``test_every_route_is_in_the_matrix``, so new routes cannot slip past.
+"""
+import io
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from tests.conftest import login_as
+from tests.factories import make_plan, make_user
+from tracker.extensions import db
+from tracker.models import EvidenceKind, GoalOwner
+from tracker.services.goals import submit_evidence
+from tracker.services.uploads import store
+
+VIEWERS = ["admin", "manager", "other.manager", "hire", "other.hire", "buddy", None]
+NONE_LOGGED_IN = {None: 302}  # anonymous: sent to the login page, for every route
+
+
+def everyone(status: int) -> dict:
+    return {v: status for v in VIEWERS[:-1]} | NONE_LOGGED_IN
+
+
+def only_admin(status: int) -> dict:
+    return {v: 403 for v in VIEWERS[:-1]} | {"admin": status} | NONE_LOGGED_IN
+
+
+def plan_people(*, admin, manager, hire, buddy, strangers=404) -> dict:
+    return {"admin": admin, "manager": manager, "hire": hire, "buddy": buddy,
+            "other.manager": strangers, "other.hire": strangers} | NONE_LOGGED_IN
+
+
+ON_PLAN = plan_people(admin=200, manager=200, hire=200, buddy=200)
+HIRE_ACTS = plan_people(admin=403, manager=403, hire=422, buddy=403)
+MANAGER_ACTS = plan_people(admin=403, manager=422, hire=403, buddy=403)
+
+# (method, endpoint, url, urlencoded form) -> expected status per viewer
+MATRIX = {
+    ("GET", "plans.home", "/", None): {
+        "admin": 302, "manager": 200, "other.manager": 200, "hire": 302, "other.hire": 302,
+        "buddy": 200} | NONE_LOGGED_IN,
+    ("GET", "plans.show", "/plans/{plan}", None): ON_PLAN,
+    ("GET", "plans.show", "/plans/{other_plan}", None): {
+        "admin": 200, "manager": 404, "other.manager": 200, "hire": 404, "other.hire": 200,
+        "buddy": 404} | NONE_LOGGED_IN,
+    ("GET", "plans.show", "/plans/999999", None): everyone(404),
+    ("GET", "reviews.team_page", "/team", None): everyone(200),
+    ("GET", "reviews.queue", "/reviews", None): everyone(200),
+    ("GET", "plans.download", "/evidence/{file_evidence}/file", None): ON_PLAN,
+    ("GET", "checkins.show", "/plans/{plan}/checkins/d30", None):
+        plan_people(admin=200, manager=200, hire=200, buddy=403),
+    ("POST", "plans.add_evidence", "/plans/{plan}/goals/{goal}/evidence", "kind=note&note="): HIRE_ACTS,
+    ("POST", "plans.mark_done", "/plans/{plan}/goals/{goal}/done", ""): HIRE_ACTS,
+    ("POST", "plans.review", "/plans/{plan}/goals/{goal}/review", "decision=changes&comment="): MANAGER_ACTS,
+    ("POST", "plans.waive", "/plans/{plan}/goals/{goal}/waive", "reason="): MANAGER_ACTS,
+    ("POST", "plans.edit", "/evidence/{evidence}/edit", "note="): HIRE_ACTS,
+    ("POST", "checkins.save_hire", "/plans/{plan}/checkins/d30/hire", "self_assessment=" + "x" * 10_001): HIRE_ACTS,
+    ("POST", "checkins.save_manager", "/plans/{plan}/checkins/d30/manager", "rating=superb"): MANAGER_ACTS,
+    ("POST", "checkins.sign", "/plans/{plan}/checkins/d30/sign", ""):
+        plan_people(admin=403, manager=422, hire=422, buddy=403),
+    ("POST", "checkins.answer_pulse", "/plans/{plan}/pulse", "confidence=9"): HIRE_ACTS,
+    ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
+    ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
+    ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):
+        only_admin(422),
+    ("GET", "admin.edit_plan", "/admin/plans/{plan}/edit", None): only_admin(200),
+    ("POST", "admin.change_start", "/admin/plans/{plan}/start-date", "start_date="):
+        only_admin(422),
+    ("POST", "admin.change_people", "/admin/plans/{plan}/people", "manager="):
+        only_admin(422),
+    ("POST", "admin.override_due", "/admin/plans/{plan}/milestones/{milestone}/due-date", "due_date=2026-12-01&reason="): only_admin(422),
+    ("POST", "admin.change_pulse", "/admin/plans/{plan}/pulse", "pulse_days_early=0&pulse_days_late=30"): only_admin(422),
+    ("POST", "admin.add_goal", "/admin/plans/{plan}/goals", "title="): only_admin(422),
+    ("POST", "admin.change_status", "/admin/plans/{plan}/status", "status=deleted"):
+        only_admin(422),
+    # Last: for its author this one succeeds and changes the evidence.
+    ("POST", "plans.withdraw", "/evidence/{evidence}/withdraw", ""):
+        plan_people(admin=403, manager=403, hire=302, buddy=403),
+}
+# Signing in and out work for anyone by design; test_auth covers them, CSRF included.
+EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "static"}
+
+
+@pytest.fixture
+def world(app, library):
+    with app.app_context():
+        make_user("admin@example.com", is_admin=True)
+        manager, other_manager = make_user("manager@example.com"), make_user("other.manager@example.com")
+        hire, other_hire = make_user("hire@example.com"), make_user("other.hire@example.com")
+        buddy = make_user("buddy@example.com")
+        plan = make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=25))
+        make_plan(other_hire, other_manager)
+        goals = [g for g in plan.milestones[0].goals
+                 if g.owner == GoalOwner.HIRE and g.evidence_required]
+        evidence = submit_evidence(plan, goals[1], hire, kind=EvidenceKind.NOTE, note="draft")
+        upload = FileStorage(io.BytesIO(b"%PDF-1.4 notes"), "notes.pdf", content_type="application/pdf")
+        with app.test_request_context():
+            stored = store(upload)
+        file_evidence = submit_evidence(plan, goals[2], hire, kind=EvidenceKind.FILE, stored_file=stored)
+        db.session.commit()
+        return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
+                               milestone=plan.milestones[0].id, evidence=evidence.id,
+                               file_evidence=file_evidence.id)
+
+
+def test_every_route_is_in_the_matrix(app):
+    listed = {endpoint for _, endpoint, _, _ in MATRIX}
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert routes - listed - EXEMPT == set()
+    methods = {(m, r.endpoint) for r in app.url_map.iter_rules() for m in r.methods & {"GET", "POST"}}
+    assert {(m, e) for m, e, _, _ in MATRIX} == {(m, e) for m, e in methods if e not in EXEMPT}
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_access_matrix(app, client, world, viewer):
+    if viewer:
+        login_as(client, app, f"{viewer}@example.com")
+    got, expected = {}, {}
+    for (method, endpoint, url, form), statuses in MATRIX.items():
+        path = url.format(**vars(world))
+        response = client.get(path) if method == "GET" else client.post(
+            path, data=form, content_type="application/x-www-form-urlencoded")
+        got[method, path] = response.status_code
+        expected[method, path] = statuses[viewer]
+        if viewer is None and response.status_code == 302:
+            assert response.headers["Location"].startswith("/login"), path
+    assert got == expected
