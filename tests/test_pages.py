@@ -1,4 +1,5 @@
 """What the main pages show and what they cost in SQL (who may open them: test_access.py)."""
+import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -119,3 +120,25 @@ def test_plan_page_costs_the_same_sql_whatever_its_size(app, client, world):
     # user, plan with people and role, milestones, goals, evidence with authors, activity feed,
     # check-ins, pulse answers
     assert len(small) == len(large) <= 8
+
+
+def test_due_next_lists_overdue_goals_first_and_done_milestones_fold_away(app, client, world):
+    from tracker.models import GoalStatus, Plan
+
+    with app.app_context():
+        plan = db.session.get(Plan, world.plan)  # day 40: the 30-day milestone is overdue
+        for goal in plan.milestones[0].goals[1:]:
+            goal.status = GoalStatus.DONE
+        first_open = plan.milestones[0].goals[0].title
+        db.session.commit()
+    login_as(client, app, "hire@example.com")
+    page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    next_card = page[page.index('id="next-heading"'):page.index("</section>", page.index('id="next-heading"'))]
+    assert next_card.index(first_open) < next_card.index("60 days,")
+    assert re.search(r'30 days, <strong class="warn">\d+ days? overdue</strong>', next_card)
+    assert next_card.count("<li>") == 8 and "more in the milestones below" in next_card
+    with app.app_context():
+        db.session.get(Plan, world.plan).milestones[0].goals[0].status = GoalStatus.DONE
+        db.session.commit()
+    page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+    assert page.count('class="finished-goals"') == 1 and "Show the" in page
