@@ -108,8 +108,10 @@ def test_plan_and_admin_pages_fit_a_phone_screen(browser, live_server):
     context.close()
 
 
-def test_hire_sends_evidence_and_the_manager_approves_it_in_the_browser(browser, live_server):
-    hire = browser.new_page(viewport={"width": 1100, "height": 1000})
+def test_evidence_without_javascript_and_approval_with_htmx(browser, live_server):
+    """The hire's browser runs no script at all; the manager's swaps the page in place."""
+    no_js = browser.new_context(java_script_enabled=False, viewport={"width": 1100, "height": 1000})
+    hire = no_js.new_page()
     sign_in_with_keyboard(hire, live_server, "ana.silva@demo.example.com")
     goal = hire.locator("#milestone-d30 li.goal", has=hire.locator("text=Send for review")).first
     goal_id = goal.get_attribute("id")
@@ -119,19 +121,27 @@ def test_hire_sends_evidence_and_the_manager_approves_it_in_the_browser(browser,
         goal.get_by_role("button", name="Send for review").click()
     goal = hire.locator(f"#{goal_id}")
     assert "Waiting for review" in goal.locator(".status").inner_text()
-    hire.close()
+    no_js.close()
 
     manager = browser.new_page(viewport={"width": 1100, "height": 1000})
     sign_in_with_keyboard(manager, live_server, "maya.chen@demo.example.com")
     manager.get_by_role("link", name="Ana Silva").click()
+    manager.wait_for_function("window.htmx !== undefined")
+    manager.evaluate("window.stillThisPage = true")
     goal = manager.locator(f"#{goal_id}")
     goal.locator("summary").first.click()
     assert goal.locator(".note strong").inner_text() == "serving path"
     ARTIFACTS.mkdir(exist_ok=True)
     goal.screenshot(path=str(ARTIFACTS / "goal-review.png"))
-    with manager.expect_navigation():
-        goal.get_by_role("button", name="Approve").click()
-    assert manager.locator(f"#{goal_id} .status").inner_text() == "Approved"
+    goal.get_by_role("button", name="Request changes").click()  # no comment: refused in place
+    manager.wait_for_selector(f"#{goal_id} .error")
+    assert "say what should change" in manager.locator(f"#{goal_id} .error").inner_text()
+    manager.locator(f"#{goal_id}").get_by_role("button", name="Approve").click()
+    manager.wait_for_function(
+        f"document.querySelector('#{goal_id} .status').textContent === 'Approved'")
+    assert manager.evaluate("window.stillThisPage") is True  # swapped, not reloaded
+    assert manager.evaluate(f"document.activeElement.closest('#{goal_id}') !== null")
+    assert "Approved." in manager.locator(".flash").inner_text()
     assert "approved" in manager.locator(".activity").inner_text()
     manager.close()
 
@@ -184,8 +194,8 @@ def test_a_pulse_answered_on_a_phone_shows_on_the_managers_chart(browser, live_s
     sign_in_with_keyboard(phone, live_server, "dev.patel@demo.example.com")
     phone.locator("#pulse").get_by_label("4", exact=True).check()
     phone.get_by_label("One win since last time (optional)").fill("Shipped the drift alert")
-    with phone.expect_navigation():
-        phone.get_by_role("button", name="Send").click()
+    phone.get_by_role("button", name="Send").click()
+    phone.wait_for_selector(".flash")  # htmx swaps the page in place
     assert "your pulse check-in is saved" in phone.locator(".flash").inner_text()
     overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the plan page is {overflow}px wider than the phone"

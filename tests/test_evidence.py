@@ -246,3 +246,13 @@ def test_a_completed_or_archived_plan_is_read_only(app, client, world):
     refused = client.post(url(world, world.hire_goal, "evidence"), data={"kind": "note", "note": "x"})
     assert refused.status_code == 422 and "this plan is completed" in refused.get_data(as_text=True)
     assert goal(app, world.hire_goal).status == GoalStatus.OPEN
+
+
+def test_a_request_over_the_size_cap_gets_a_plain_message_and_saves_nothing(app, client, world):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # smaller than the default so the test is quick
+    login_as(client, app, "hire@example.com")
+    response = client.post(url(world, world.hire_goal, "evidence"), content_type="multipart/form-data",
+                           data={"kind": "file", "file": (io.BytesIO(b"x" * 2 * 1024 * 1024), "big.pdf")})
+    assert response.status_code == 413
+    assert "larger than the 1 MB one form may carry, so nothing was saved" in response.get_data(as_text=True)
+    assert goal(app, world.hire_goal).status == GoalStatus.OPEN

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from tracker.extensions import db
 
@@ -29,6 +29,13 @@ def register(app: Flask) -> None:
         # The library's wording ("The CSRF token is missing") means nothing to most people.
         error.description = ("This form has expired or did not come from this site, so nothing "
                              "was saved. Go back, reload the page and try again.")
+        return _respond(error)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge):
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        error.description = (f"That upload is larger than the {limit} MB one form may carry, so "
+                             "nothing was saved. Go back and choose a smaller file.")
         return _respond(error)
 
     @app.errorhandler(InternalServerError)
