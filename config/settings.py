@@ -40,6 +40,8 @@ class BaseConfig:
     UPLOAD_DIR = ""  # empty: instance/uploads, outside the static files
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     UPLOAD_EXTENSIONS = "pdf,png,jpg,jpeg,gif,webp,txt,md,csv,json,ipynb,zip"
+    # How long a "set your password" link from HR stays valid; using it once also ends it.
+    INVITATION_MAX_AGE_DAYS = 14
     # A milestone's check-in can be filled in from this many days before its due date.
     CHECKIN_OPENS_DAYS_BEFORE = 14
 

@@ -82,8 +82,9 @@ MATRIX = {
     ("POST", "plans.withdraw", "/evidence/{evidence}/withdraw", ""):
         plan_people(admin=403, manager=403, hire=302, buddy=403),
 }
-# Signing in and out work for anyone by design; test_auth covers them, CSRF included.
-EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "static"}
+# Open to anyone by design: signing in and out (test_auth), and the set-password page, where the
+# signed link itself is the access check (test_invitations).
+EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome", "static"}
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
-"""Signing in and out."""
+"""Signing in and out, and setting a first password from an invitation link."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from tracker.auth import routes  # noqa: E402,F401
+from tracker.auth import routes, welcome  # noqa: E402,F401

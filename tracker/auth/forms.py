@@ -12,3 +12,10 @@ class LoginForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state (sign out)."""
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("choose a password"),
+                                                         Length(max=1024)])
+    confirm = PasswordField("The same password again",
+                            validators=[DataRequired("type the password a second time")])

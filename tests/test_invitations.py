@@ -1,0 +1,71 @@
+"""HR's "set your password" links: work once, expire, and say plainly why when they don't."""
+import time
+
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from tests.factories import make_user
+from tracker.extensions import db
+from tracker.models import User
+from tracker.services.invitations import SALT, _fingerprint, invitation_token
+
+
+@pytest.fixture
+def newcomer(app):
+    with app.app_context():
+        user = make_user("nia@example.com", name="Nia Newhire", password=None)
+        db.session.commit()
+        return user.id
+
+
+def _token(app, user_id):
+    with app.app_context():
+        return invitation_token(db.session.get(User, user_id))
+
+
+def test_the_link_sets_a_password_signs_in_and_works_once(app, client, newcomer):
+    token = _token(app, newcomer)
+    page = client.get(f"/welcome/{token}")
+    assert page.status_code == 200 and "Welcome, Nia Newhire" in page.get_data(as_text=True)
+    short = client.post(f"/welcome/{token}", data={"password": "short", "confirm": "short"})
+    assert short.status_code == 422 and "use at least 10 characters" in short.get_data(as_text=True)
+    differ = client.post(f"/welcome/{token}", data={"password": "a long passphrase",
+                                                   "confirm": "a long passphrasE"})
+    assert differ.status_code == 422 and "the two passwords differ" in differ.get_data(as_text=True)
+    done = client.post(f"/welcome/{token}", data={"password": "a long passphrase",
+                                                 "confirm": "a long passphrase"})
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+    assert client.get("/team").status_code == 200  # signed in
+    with app.app_context():
+        assert db.session.get(User, newcomer).check_password("a long passphrase")
+    again = client.get(f"/welcome/{token}")
+    assert again.status_code == 410 and "already been used" in again.get_data(as_text=True)
+
+
+def test_an_expired_or_altered_link_is_refused_with_the_reason(app, client, newcomer):
+    class FifteenDaysAgo(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - 15 * 86400
+
+    with app.app_context():
+        user = db.session.get(User, newcomer)
+        old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt=SALT, signer=FifteenDaysAgo
+                                     ).dumps({"user": user.id, "fp": _fingerprint(user)})
+    expired = client.get(f"/welcome/{old}")
+    assert expired.status_code == 410 and "has expired" in expired.get_data(as_text=True)
+    token = _token(app, newcomer)
+    altered = client.get(f"/welcome/{token[:-2]}xx")
+    assert altered.status_code == 410 and "not valid" in altered.get_data(as_text=True)
+    refused = client.post(f"/welcome/{old}", data={"password": "a long passphrase",
+                                                  "confirm": "a long passphrase"})
+    assert refused.status_code == 410
+    with app.app_context():
+        assert db.session.get(User, newcomer).password_hash is None
+
+
+def test_a_deactivated_person_cannot_use_their_link(app, client, newcomer):
+    token = _token(app, newcomer)
+    with app.app_context():
+        db.session.get(User, newcomer).active = False
+        db.session.commit()
+    assert client.get(f"/welcome/{token}").status_code == 410
