@@ -140,7 +140,9 @@ def test_evidence_without_javascript_and_approval_with_htmx(browser, live_server
     manager.wait_for_function(
         f"document.querySelector('#{goal_id} .status').textContent === 'Approved'")
     assert manager.evaluate("window.stillThisPage") is True  # swapped, not reloaded
-    assert manager.evaluate(f"document.activeElement.closest('#{goal_id}') !== null")
+    # app.js puts focus back on the goal once htmx has settled the swap (a moment after it)
+    manager.wait_for_function(
+        f"document.activeElement && document.activeElement.closest('#{goal_id}') !== null")
     assert "Approved." in manager.locator(".flash").inner_text()
     assert "approved" in manager.locator(".activity").inner_text()
     manager.close()

@@ -1,0 +1,81 @@
+"""Forms for the HR pages. Only shape is checked here; who may be whose manager is a rule for
+the services, which also guard the CLI and anything else that calls them."""
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from tracker.models import GoalOwner, PlanStatus
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes plain (value, label) pairs
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    """Select options from (value, label) pairs, in the form WTForms no longer deprecates."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+REQUIRED = "this is required"
+PULSE_DAYS = [InputRequired("write a whole number of days"),
+              NumberRange(1, 90, "use a whole number of days from 1 to 90")]
+
+
+class HireForm(FlaskForm):
+    name = StringField("Full name", validators=[DataRequired(REQUIRED), Length(max=120)])
+    email = EmailField("Work email", validators=[DataRequired(REQUIRED), Length(max=254)])
+    timezone = StringField("Time zone", validators=[DataRequired(REQUIRED), Length(max=64)])
+    role = SelectField("Role", validators=[DataRequired("choose a role")],
+                       validate_choice=False)  # the service names the error the same way
+    start_date = DateField("Start date", validators=[InputRequired(REQUIRED)])
+    manager = EmailField("Manager's email", validators=[DataRequired(REQUIRED), Length(max=254)])
+    buddy = EmailField("Buddy's email (optional)", validators=[Optional(), Length(max=254)])
+    baseline = BooleanField("Include the company baseline goals", default=True)
+    preview = SubmitField("Preview dates")
+    create = SubmitField("Create hire and plan")
+
+
+class StartDateForm(FlaskForm):
+    start_date = DateField("New start date", validators=[InputRequired(REQUIRED)])
+
+
+class PeopleForm(FlaskForm):
+    manager = EmailField("Manager's email", validators=[DataRequired(REQUIRED), Length(max=254)])
+    buddy = EmailField("Buddy's email", validators=[Optional(), Length(max=254)])
+
+
+class DueDateForm(FlaskForm):
+    due_date = DateField("New due date", validators=[InputRequired(REQUIRED)])
+    reason = StringField("Reason", validators=[Length(max=500)])
+
+
+class PulseForm(FlaskForm):
+    pulse_days_early = IntegerField("Days between pulses in the first 90 days",
+                                    validators=PULSE_DAYS)
+    pulse_days_late = IntegerField("Days between pulses after 90 days", validators=PULSE_DAYS)
+
+
+class GoalForm(FlaskForm):
+    milestone = SelectField("Milestone", coerce=int)
+    title = StringField("Title", validators=[DataRequired("give the goal a title"),
+                                             Length(max=160)])
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+    owner = SelectField("Owner", default=GoalOwner.HIRE.value,
+                        choices=choices((o.value, o.value.capitalize()) for o in GoalOwner))
+    evidence_required = BooleanField("Needs evidence the manager reviews", default=True)
+    evidence_hint = StringField("Evidence to show", validators=[Length(max=500)])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("New status",
+                         choices=choices((s.value, s.value.capitalize()) for s in PlanStatus))

@@ -1,0 +1,103 @@
+"""Creating a hire and their plan, with a dry run first.
+
+"Preview dates" and "Create hire and plan" post the same form, so HR can check the dates, change
+the start date or role, and create without typing anything again. The preview never writes.
+"""
+from __future__ import annotations
+
+from functools import cache
+from zoneinfo import available_timezones
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from tracker.admin import admin_required, bp
+from tracker.admin.forms import HireForm, choices
+from tracker.extensions import db
+from tracker.models import User
+from tracker.services import hires
+from tracker.services.errors import InputError
+from tracker.services.plans import check_timezone, preview
+from tracker.services.role_versions import current_baseline
+
+
+@cache
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(name for name in available_timezones() if "/" in name) + ["UTC"])
+
+
+def people() -> list[tuple[str, str]]:
+    """Everyone who can be a manager or buddy, for the email pickers."""
+    rows = db.session.execute(sa.select(User.email, User.name)
+                              .where(User.active.is_(True)).order_by(User.name))
+    return [(email, name) for email, name in rows]
+
+
+def add_error(form, error: InputError) -> None:
+    """Put a service's refusal beside the field it names; one the form lacks becomes a flash."""
+    if error.field not in form:
+        flash(error.message, "error")
+        return
+    field = form[error.field]
+    field.errors = [*field.errors, error.message]
+
+
+def _preview(form: HireForm):
+    """The would-be milestones, or None when role and start date are not usable yet."""
+    if not (form.role.validate(form) & form.start_date.validate(form)):
+        return None
+    try:
+        hires.check_start_date(form.start_date.data)
+        if form.timezone.data:
+            check_timezone(form.timezone.data)
+        version = hires.role_version(form.role.data)
+    except InputError as error:
+        add_error(form, error)
+        return None
+    baseline = current_baseline() if form.baseline.data else None
+    return version, preview(version, form.start_date.data, baseline=baseline)
+
+
+def _create(form: HireForm):
+    if not form.validate():
+        return None
+    data = form.data
+    try:
+        plan, rehired = hires.create_hire(
+            name=data["name"], email=data["email"], timezone=data["timezone"].strip(),
+            role=data["role"], start=data["start_date"], manager_email=data["manager"],
+            buddy_email=data["buddy"] or "", baseline=data["baseline"], actor=current_user)
+    except InputError as error:
+        db.session.rollback()
+        add_error(form, error)
+        return None
+    db.session.commit()
+    hire = plan.hire
+    if rehired:
+        flash(f"Welcome back: {hire.email} already had an account, so {hire.name} was rehired "
+              "with it and given a new plan.", "info")
+    else:
+        flash(f"Created {hire.name} and their plan. They will be invited by email.", "info")
+    return redirect(url_for("plans.show", plan_id=plan.id))
+
+
+@bp.route("/hires/new", methods=["GET", "POST"])
+@admin_required
+def new_hire():
+    form = HireForm()
+    form.role.choices = choices([("", "Choose a role"), *hires.role_choices()])
+    if not form.is_submitted():
+        form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
+    previewed = None
+    if form.is_submitted():
+        if form.create.data:
+            created = _create(form)
+            if created is not None:
+                return created
+        else:
+            previewed = _preview(form)
+    has_errors = any(field.errors for field in form)
+    return render_template("admin/hire_new.html", form=form, previewed=previewed,
+                           people=people(), timezones=timezone_names()), (
+        422 if has_errors else 200)
