@@ -69,3 +69,28 @@ def test_a_deactivated_person_cannot_use_their_link(app, client, newcomer):
         db.session.get(User, newcomer).active = False
         db.session.commit()
     assert client.get(f"/welcome/{token}").status_code == 410
+
+
+def test_hr_gets_the_link_when_creating_a_hire_and_on_the_edit_page(app, client, library):
+    import re
+
+    from tests.conftest import login_as
+
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        make_user("maya@example.com")
+        db.session.commit()
+    login_as(client, app, "hr@example.com")
+    created = client.post("/admin/hires/new", follow_redirects=True, data={
+        "name": "Nia Newhire", "email": "nia@example.com", "timezone": "UTC",
+        "role": "data-engineer", "start_date": "2026-11-02", "manager": "maya@example.com",
+        "create": "Create hire and plan"})
+    page = created.get_data(as_text=True)
+    link = re.search(r"http://localhost/welcome/[\w.-]+", page).group(0)
+    plan_id = re.search(r"/plans/(\d+)", created.request.path).group(1)
+    edit = client.get(f"/admin/plans/{plan_id}/edit").get_data(as_text=True)
+    assert "has not chosen a password yet" in edit and 'id="invite-link"' in edit
+    newcomer = app.test_client()
+    assert newcomer.post(link.removeprefix("http://localhost"), data={
+        "password": "a long passphrase", "confirm": "a long passphrase"}).status_code == 302
+    assert "has a password" in client.get(f"/admin/plans/{plan_id}/edit").get_data(as_text=True)

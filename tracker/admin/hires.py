@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.services import hires
 from tracker.services.errors import InputError
+from tracker.services.invitations import invitation_url
 from tracker.services.plans import check_timezone, preview
 from tracker.services.role_versions import current_baseline
 
@@ -78,7 +79,10 @@ def _create(form: HireForm):
         flash(f"Welcome back: {hire.email} already had an account, so {hire.name} was rehired "
               "with it and given a new plan.", "info")
     else:
-        flash(f"Created {hire.name} and their plan. They will be invited by email.", "info")
+        days = current_app.config["INVITATION_MAX_AGE_DAYS"]
+        flash(f"Created {hire.name} and their plan. Send {hire.name} this link to choose a "
+              f"password (it works once, for {days} days; the plan's edit page can give a new "
+              f"one): {invitation_url(hire)}", "info")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 

@@ -26,6 +26,7 @@ from tracker.plans.queries import load_plan
 from tracker.services import plan_changes
 from tracker.services.errors import InputError
 from tracker.services.hires import check_start_date
+from tracker.services.invitations import invitation_url
 from tracker.services.plans import change_start_date
 
 
@@ -57,7 +58,8 @@ def render_edit(plan_id: int, status: int = 200, posted: dict | None = None):
         abort(404)
     open_goals = sum(1 for m in plan.milestones for g in m.goals if not g.status.is_finished)
     return render_template("admin/plan_edit.html", plan=plan, forms=_forms(plan, posted or {}),
-                           open_goals=open_goals, people=people()), status
+                           open_goals=open_goals, people=people(),
+                           invite_url=invitation_url(plan.hire)), status
 
 
 def plural(count: int, noun: str) -> str:
