@@ -217,3 +217,42 @@ def test_a_pulse_answered_on_a_phone_shows_on_the_managers_chart(browser, live_s
     assert chart.locator(".trend-dot").count() >= 10
     chart.screenshot(path=str(ARTIFACTS / "pulse-chart.png"))
     manager.close()
+
+
+def test_hr_previews_and_creates_a_hire_who_then_chooses_a_password(browser, live_server):
+    hr = browser.new_page(viewport={"width": 1100, "height": 1200})
+    sign_in_with_keyboard(hr, live_server, "hr.admin@demo.example.com")
+    with hr.expect_navigation():
+        hr.get_by_role("link", name="New hire", exact=True).first.click()
+    hr.get_by_label("Full name").fill("Gia Russo")
+    hr.get_by_label("Work email").fill("gia.russo@demo.example.com")
+    hr.get_by_label("Time zone").fill("Europe/Rome")
+    hr.get_by_label("Role").select_option("machine-learning-engineer")
+    hr.get_by_label("Start date").fill("2026-11-30")
+    hr.get_by_label("Manager's email").fill("omar.haddad@demo.example.com")
+    with hr.expect_navigation():
+        hr.get_by_role("button", name="Preview dates").click()
+    preview = hr.locator("#dates-preview")
+    assert "Nothing has been saved" in preview.inner_text()
+    assert preview.locator("tbody tr").count() == 5
+    assert "Wed 30 Dec 2026" in preview.inner_text()  # day 30
+    assert "Tue 30 Nov 2027" in preview.inner_text()  # 12 months
+    ARTIFACTS.mkdir(exist_ok=True)
+    hr.screenshot(path=str(ARTIFACTS / "new-hire-preview.png"), full_page=True)
+    with hr.expect_navigation():
+        hr.get_by_role("button", name="Create hire and plan").click()
+    flash = hr.locator(".flash").inner_text()
+    assert "Created Gia Russo and their plan" in flash
+    link = flash[flash.index("http"):].strip()
+    hr.close()
+
+    newcomer = browser.new_page(viewport={"width": 390, "height": 800})
+    newcomer.goto(link)
+    assert newcomer.locator("h1").inner_text() == "Welcome, Gia Russo"
+    newcomer.get_by_label("New password").fill("a long passphrase")
+    newcomer.get_by_label("The same password again").fill("a long passphrase")
+    with newcomer.expect_navigation():
+        newcomer.get_by_role("button", name="Set password and sign in").click()
+    assert newcomer.locator("h1").inner_text() == "My plan"
+    assert "Omar Haddad" in newcomer.locator(".plan-header").inner_text()
+    newcomer.close()
