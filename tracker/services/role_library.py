@@ -75,6 +75,8 @@ def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Problem]]:
         return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader), []
     except UnicodeDecodeError as exc:
         return None, None, [Problem(path.name, None, "", f"not UTF-8 text ({exc.reason})")]
+    except OSError as exc:
+        return None, None, [Problem(path.name, None, "", f"cannot be read ({exc.strerror})")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
@@ -154,7 +156,24 @@ def placeholder_problems(data: Any, node, file: str, path: tuple = ()) -> list[P
     return []
 
 
+# Parsed, valid documents by (path, kind, mtime, size). Parsing with line numbers is the slow part
+# of loading the library (about 0.3 s), and tests load it hundreds of times; an edited file has a
+# new mtime or size and is read again. Callers must treat a document's data as read-only.
+_parsed: dict[tuple, RoleDocument] = {}
+
+
 def read_document(path: Path, kind: str) -> tuple[RoleDocument | None, list[Problem]]:
+    stat = path.stat()  # callers pass existing files (the CLI checks its arguments)
+    key = (str(path.resolve()), kind, stat.st_mtime_ns, stat.st_size)
+    if key in _parsed:
+        return _parsed[key], []
+    document, problems = _read_document(path, kind)
+    if document is not None:
+        _parsed[key] = document
+    return document, problems
+
+
+def _read_document(path: Path, kind: str) -> tuple[RoleDocument | None, list[Problem]]:
     data, node, problems = parse_yaml(path)
     if problems:
         return None, problems
