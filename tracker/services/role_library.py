@@ -163,7 +163,10 @@ _parsed: dict[tuple, RoleDocument] = {}
 
 
 def read_document(path: Path, kind: str) -> tuple[RoleDocument | None, list[Problem]]:
-    stat = path.stat()  # callers pass existing files (the CLI checks its arguments)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_document(path, kind)  # reported as a problem: "cannot be read"
     key = (str(path.resolve()), kind, stat.st_mtime_ns, stat.st_size)
     if key in _parsed:
         return _parsed[key], []
