@@ -117,32 +117,32 @@ def _evidence(evidence_id: int, *, author_only: bool = False) -> tuple[Plan, Evi
     return plan, evidence
 
 
+def _author_acts(evidence_id: int, change, message: str):
+    """One change to evidence by its author: apply ``change``, commit, go back to the goal."""
+    plan, evidence = _evidence(evidence_id, author_only=True)
+    goal_id = evidence.goal_id
+    try:
+        change(plan, evidence)
+    except InputError as error:
+        return _refused(plan.id, goal_id, error)
+    db.session.commit()
+    return _back(plan, goal_id, message)
+
+
 @bp.post("/evidence/<int:evidence_id>/edit")
 @login_required
 def edit(evidence_id: int):
     """Fix a typo or a wrong link before the manager looks; the old text stays in the audit."""
-    plan, evidence = _evidence(evidence_id, author_only=True)
-    goal_id = evidence.goal_id
-    try:
-        goal_rules.edit_evidence(plan, evidence, current_user, note=request.form.get("note", ""),
-                                 url=request.form.get("url", ""))
-    except InputError as error:
-        return _refused(plan.id, goal_id, error)
-    db.session.commit()
-    return _back(plan, goal_id, "Evidence updated.")
+    return _author_acts(evidence_id, lambda plan, evidence: goal_rules.edit_evidence(
+        plan, evidence, current_user, note=request.form.get("note", ""),
+        url=request.form.get("url", "")), "Evidence updated.")
 
 
 @bp.post("/evidence/<int:evidence_id>/withdraw")
 @login_required
 def withdraw(evidence_id: int):
-    plan, evidence = _evidence(evidence_id, author_only=True)
-    goal_id = evidence.goal_id
-    try:
-        goal_rules.withdraw_evidence(plan, evidence, current_user)
-    except InputError as error:
-        return _refused(plan.id, goal_id, error)
-    db.session.commit()
-    return _back(plan, goal_id, "Evidence withdrawn.")
+    return _author_acts(evidence_id, lambda plan, evidence: goal_rules.withdraw_evidence(
+        plan, evidence, current_user), "Evidence withdrawn.")
 
 
 @bp.get("/evidence/<int:evidence_id>/file")
