@@ -45,6 +45,40 @@ class BaseConfig:
     # A milestone's check-in can be filled in from this many days before its due date.
     CHECKIN_OPENS_DAYS_BEFORE = 14
 
+    # Email. Flask-Mail's names, read from the environment like everything else.
+    MAIL_BACKEND = "file"  # "smtp", or "file": .eml files in MAIL_FILE_DIR (local runs)
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "Onboarding Tracker <onboarding@localhost>"
+    MAIL_TIMEOUT = 30
+    MAIL_FILE_DIR = ""  # empty: instance/mail
+    # Links in emails point here: the scheduler has no request to take the host from.
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # The outbox dispatcher: how many rows one claim takes, how long it holds them, and retries.
+    DISPATCH_BATCH_SIZE = 50
+    DISPATCH_LEASE_SECONDS = 300
+    DISPATCH_MAX_ATTEMPTS = 6
+    DISPATCH_BACKOFF_SECONDS = 60  # first retry after about this long, then doubling
+    DISPATCH_BACKOFF_MAX_SECONDS = 6 * 3600
+
+    # Reminder rules: when they go out, and each one's switch and timing.
+    REMINDER_LOCAL_HOUR = 9  # in the recipient's own time zone
+    REMINDER_SKIP_WEEKENDS = True  # a reminder due on Saturday or Sunday waits for Monday
+    REMINDER_LOOKBACK_DAYS = 7  # how far back a sweep looks for what it missed while down
+    REMINDER_STALE_HOURS = 48  # missed by more than this: recorded as skipped_stale, not sent
+    REMIND_WELCOME = True
+    REMIND_MILESTONE_DAYS = "7,1"  # days before a milestone's due date; empty turns it off
+    REMIND_CHECKIN = True
+    REMIND_OVERDUE_DAYS = "1,3,7"  # after a goal's due date: to its owner, the manager, HR
+    REMIND_REVIEW_AFTER_BUSINESS_DAYS = 2  # 0 turns it off
+    REMIND_PULSE = True
+    DIGEST_WEEKDAY = 0  # Monday; -1 turns the weekly manager digest off
+
 
 class DevelopmentConfig(BaseConfig):
     SECRET_KEY = "dev-only-secret-change-me"
@@ -52,6 +86,7 @@ class DevelopmentConfig(BaseConfig):
 
 class TestingConfig(BaseConfig):
     TESTING = True
+    BASE_URL = "http://tracker.test"
     SECRET_KEY = "testing-secret"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -1,0 +1,1 @@
+"""Email: rendering a notification into a message, and the backends that send it."""
