@@ -57,8 +57,9 @@ def build(notification: Notification, recipient: User, rendered: Rendered) -> Em
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     for attachment in rendered.attachments:
-        maintype, _, subtype = attachment.content_type.partition("/")
-        subtype, _, params = subtype.partition(";")
-        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype.strip(),
-                               filename=attachment.filename)
+        maintype, _, rest = attachment.content_type.partition("/")
+        subtype, *pairs = [part.strip() for part in rest.split(";")]
+        params = dict(pair.split("=", 1) for pair in pairs if "=" in pair)
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
+                               filename=attachment.filename, params=params)
     return message
