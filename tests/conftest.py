@@ -134,3 +134,13 @@ def login_as(client, app, email: str) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on loopback, and the app's mail settings pointed at it."""
+    from tests.smtp import SMTPServer
+
+    with SMTPServer() as server:
+        app.config.update(server.settings)
+        yield server

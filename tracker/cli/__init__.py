@@ -3,6 +3,7 @@ import click
 
 from tracker.cli.accounts import create_admin
 from tracker.cli.demo import demo
+from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
 from tracker.cli.roles import roles
 
@@ -16,3 +17,6 @@ tracker_cli.add_command(roles)
 tracker_cli.add_command(plan)
 tracker_cli.add_command(create_admin)
 tracker_cli.add_command(demo)
+tracker_cli.add_command(sweep)
+tracker_cli.add_command(dispatch)
+tracker_cli.add_command(mail)

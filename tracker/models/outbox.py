@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from tracker.models.enums import NotificationStatus
+
+if TYPE_CHECKING:
+    from tracker.models.plan import Plan
+    from tracker.models.user import User
 
 
 class Notification(TimestampMixin, Base):
@@ -34,6 +38,9 @@ class Notification(TimestampMixin, Base):
     last_error: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     skip_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+
+    recipient: so.Mapped["User"] = so.relationship()
+    plan: so.Mapped[Optional["Plan"]] = so.relationship()
 
 
 class AuditEvent(Base):

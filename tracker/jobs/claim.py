@@ -1,0 +1,69 @@
+"""Claiming outbox rows so that any number of dispatchers send each message once.
+
+A claim is one UPDATE ... RETURNING that moves due rows to ``sending`` with a lease. On
+PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so two dispatchers never wait for or
+take each other's rows; SQLite has one writer at a time, which makes the same statement atomic.
+A dispatcher that dies mid-batch leaves its rows ``sending``; when their lease runs out, the
+next claim takes them again. Each claim counts as an attempt, so a message that kills its
+sender every time still ends as ``dead``.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Notification, NotificationStatus as S
+
+RETRYABLE = (S.PENDING, S.FAILED)
+
+
+@dataclass(frozen=True)
+class Claim:
+    ids: list[int]
+    lease_until: datetime
+
+
+def due_clause(now: datetime):
+    return sa.or_(
+        sa.and_(Notification.status.in_(RETRYABLE), Notification.send_after <= now),
+        sa.and_(Notification.status == S.SENDING, Notification.lease_until < now),
+    )
+
+
+def claim(now: datetime, *, batch: int, lease_seconds: int) -> Claim:
+    # A few random microseconds make every claim's lease its own, so marking a row sent can
+    # check that the lease is still ours and not a later claimer's.
+    lease_until = now + timedelta(seconds=lease_seconds, microseconds=random.randrange(1, 999_999))
+    pick = (sa.select(Notification.id).where(due_clause(now))
+            .order_by(Notification.send_after, Notification.id).limit(batch))
+    if db.engine.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    statement = (sa.update(Notification).where(Notification.id.in_(pick.scalar_subquery()))
+                 .values(status=S.SENDING, lease_until=lease_until,
+                         attempts=Notification.attempts + 1)
+                 .returning(Notification.id)
+                 .execution_options(synchronize_session=False))
+    with db.engine.begin() as connection:
+        ids = sorted(connection.execute(statement).scalars())
+    return Claim(ids, lease_until)
+
+
+def finish(notification_id: int, lease_until: datetime, **values) -> bool:
+    """Record the outcome of one send, only while our lease holds; False if it was lost."""
+    statement = (sa.update(Notification)
+                 .where(Notification.id == notification_id, Notification.status == S.SENDING,
+                        Notification.lease_until == lease_until)
+                 .values(lease_until=None, **values)
+                 .execution_options(synchronize_session=False))
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount == 1
+
+
+def backoff_seconds(attempts: int, base: int, ceiling: int) -> float:
+    """Exponential backoff with jitter: about base, 2×base, 4×base..., never over ``ceiling``."""
+    delay = min(ceiling, base * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.5, 1.5)
