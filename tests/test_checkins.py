@@ -155,3 +155,19 @@ def test_who_may_open_and_change_a_check_in(app, client, world, viewer, get, hir
                        data={"manager_assessment": "x"}).status_code == manager_part
     assert client.post(url(world, part="sign")).status_code == sign
     assert client.get(f"/plans/{world.plan}/checkins/d45").status_code == 404  # no such milestone
+
+
+def test_the_buddy_sees_no_check_in_or_pulse_activity(app, client, world):
+    def feed(viewer):
+        login_as(client, app, f"{viewer}@example.com")
+        page = client.get(f"/plans/{world.plan}").get_data(as_text=True)
+        return page.split('id="activity-heading"')[1]
+
+    fill_both(app, client, world)
+    login_as(client, app, "hire@example.com")
+    client.post(f"/plans/{world.plan}/pulse", data={"confidence": "2"})
+    hires_feed = feed("hire")
+    assert "saved their self-assessment" in hires_feed and "answered a pulse" in hires_feed
+    buddys_feed = feed("buddy")
+    assert "created the plan" in buddys_feed
+    assert "self-assessment" not in buddys_feed and "pulse" not in buddys_feed

@@ -120,3 +120,14 @@ def test_trend_points_put_5_at_the_top_and_1_at_the_bottom():
     assert [(p.x, p.y) for p in points] == [(8, 72), (102.7, 8), (292, 40)]
     single = trend_points(pulses[:1], width=300, height=80, pad=8)
     assert single[0].x == 150
+
+
+def test_a_cadence_change_does_not_open_a_second_answer_for_the_same_period(app, client, world):
+    login_as(client, app, "hire@example.com")
+    assert _answer(client, world, confidence="4").status_code == 302  # the day-21 pulse
+    with app.app_context():
+        db.session.get(Plan, world.plan).pulse_days_early = 10  # now day 10, 20, 30...
+        db.session.commit()
+    again = _answer(client, world, confidence="1")
+    assert again.status_code == 422 and "already answered" in again.get_data(as_text=True)
+    assert "How confident" not in client.get(f"/plans/{world.plan}").get_data(as_text=True)

@@ -36,12 +36,23 @@ def load_plan(plan_id: int) -> Plan | None:
                              .execution_options(populate_existing=True))
 
 
-def activity(plan_id: int, limit: int = 30) -> list[tuple[AuditEvent, str | None]]:
-    """The plan's latest audit events with the actor's name, newest first, in one query."""
+PRIVATE_ACTIONS = ("checkin.", "pulse.")  # conversations between the hire and the manager
+
+
+def activity(plan_id: int, limit: int = 30, *, conversations: bool = True
+             ) -> list[tuple[AuditEvent, str | None]]:
+    """The plan's latest audit events with the actor's name, newest first, in one query.
+
+    Without ``conversations`` (the buddy), check-in and pulse events are left out: even their
+    timing says something about a conversation the buddy is not part of.
+    """
+    query = (sa.select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
+             .where(AuditEvent.plan_id == plan_id))
+    if not conversations:
+        query = query.where(*(AuditEvent.action.not_like(prefix + "%")
+                              for prefix in PRIVATE_ACTIONS))
     return list(db.session.execute(
-        sa.select(AuditEvent, User.name).outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.plan_id == plan_id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all())
+        query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)).all())
 
 
 def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 0) -> list[Plan]:

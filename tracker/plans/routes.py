@@ -50,12 +50,12 @@ def render_plan(plan_id: int, *, status: int = 200, errors: dict | None = None,
     pulse = None
     if conversations:
         answered = pulses.answers(plan.id)
-        due = pulses.due_pulse(plan, today)
         pulse = {"answers": answered, "points": pulses.trend_points(answered),
-                 "due": due if due and due not in {p.due_on for p in answered} else None,
+                 "due": pulses.due_pulse(plan, today, answered[-1].due_on if answered else None),
                  "next": pulses.next_pulse(plan, today)}
     return render_template(
-        "plans/show.html", plan=plan, progress=progress, activity=activity(plan.id),
+        "plans/show.html", plan=plan, progress=progress,
+        activity=activity(plan.id, conversations=conversations),
         viewer=relationship_to(current_user, plan),
         can_work=lambda goal: plan.status == PlanStatus.ACTIVE and can_work_on(current_user, plan, goal),
         can_review=plan.status == PlanStatus.ACTIVE and can_review(current_user, plan),

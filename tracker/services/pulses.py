@@ -34,12 +34,21 @@ def schedule(plan: Plan, until: date | None = None) -> list[date]:
         dates.append(day)
 
 
-def due_pulse(plan: Plan, today: date) -> date | None:
-    """The pulse the hire can answer today: the latest scheduled date on or before today."""
+def due_pulse(plan: Plan, today: date, last_answered: date | None = None) -> date | None:
+    """The pulse the hire can answer today: the latest scheduled date on or before today,
+    unless an answer already covers it (``last_answered``, the newest answered date, is on or
+    after it; a cadence change can move the schedule under an answer)."""
     if plan.status != PlanStatus.ACTIVE:
         return None
     past = schedule(plan, until=today)
-    return past[-1] if past else None
+    if not past or (last_answered is not None and last_answered >= past[-1]):
+        return None
+    return past[-1]
+
+
+def last_answered(plan_id: int) -> date | None:
+    return db.session.scalar(sa.select(sa.func.max(PulseCheckIn.due_on))
+                             .where(PulseCheckIn.plan_id == plan_id))
 
 
 def next_pulse(plan: Plan, today: date) -> date | None:
@@ -55,13 +64,13 @@ def answer(plan: Plan, hire: User, today: date, *, confidence: str, blocker: str
            win: str) -> PulseCheckIn:
     if hire.id != plan.hire_id:
         raise InputError("pulse", "only the hire answers their pulse check-in")
-    due_on = due_pulse(plan, today)
+    answered = last_answered(plan.id)
+    due_on = due_pulse(plan, today, answered)
     if due_on is None:
+        if answered is not None and schedule(plan, until=today):
+            raise InputError("pulse", f"you already answered the pulse of {answered:%d %b}; "
+                                      "the next one comes later")
         raise InputError("pulse", "no pulse check-in is due yet")
-    if db.session.scalar(sa.select(PulseCheckIn.id).where(PulseCheckIn.plan_id == plan.id,
-                                                          PulseCheckIn.due_on == due_on)):
-        raise InputError("pulse", f"you already answered the pulse of {due_on:%d %b}; "
-                                  "the next one comes later")
     try:
         score = int(confidence)
     except (TypeError, ValueError):
