@@ -36,7 +36,8 @@ def world(app, library):
         hire = make_user("hire@example.com", name="Hana Hire")
         other_hire = make_user("other.hire@example.com", name="Otto Hire")
         plan = make_plan(hire, manager, buddy=buddy, start=START)
-        other_plan = make_plan(other_hire, other_manager, role="data-engineer")
+        other_plan = make_plan(other_hire, other_manager, role="data-engineer",
+                               start=date.today() - timedelta(days=300))
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=other_plan.id,
                                milestones={m.key: m.id for m in plan.milestones},
@@ -352,7 +353,7 @@ def finish(app, plan_id, keys):
 
 
 def test_now_at_matches_the_now_at_column(app, admin, world):
-    """Day 40 for everyone here except Otto, who started in January and has only 12 months left."""
+    """Day 40 for everyone here except Otto, at day 300: only his 12 months is still ahead."""
     done = {"Dee Sixty": ["d30"], "Nia Six": ["d30", "d60", "d90"],
             "Finn Finished": list(MilestoneKey), "Gap Sixty": ["d30", "d90"],
             "Lou Late": ["d60", "d90", "m6", "m12"]}  # only the overdue 30 days is left

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import os
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
 from tracker import create_app
+from tracker.formatting import nice_date
+from tracker.models import MilestoneKey
+from tracker.services.due_dates import due_dates
 from tracker.extensions import db
 from tracker.services.demo import DEMO_PASSWORD, seed_demo
 
@@ -228,15 +232,17 @@ def test_hr_previews_and_creates_a_hire_who_then_chooses_a_password(browser, liv
     hr.get_by_label("Work email").fill("gia.russo@demo.example.com")
     hr.get_by_label("Time zone").fill("Europe/Rome")
     hr.get_by_label("Role").select_option("machine-learning-engineer")
-    hr.get_by_label("Start date").fill("2026-11-30")
+    start = date.today() + timedelta(days=7 - date.today().weekday())  # next Monday
+    hr.get_by_label("Start date").fill(start.isoformat())
     hr.get_by_label("Manager's email").fill("omar.haddad@demo.example.com")
     with hr.expect_navigation():
         hr.get_by_role("button", name="Preview dates").click()
     preview = hr.locator("#dates-preview")
     assert "Nothing has been saved" in preview.inner_text()
     assert preview.locator("tbody tr").count() == 5
-    assert "Wed 30 Dec 2026" in preview.inner_text()  # day 30
-    assert "Tue 30 Nov 2027" in preview.inner_text()  # 12 months
+    dates = due_dates(start, "next")
+    assert nice_date(dates[MilestoneKey.D30]) in preview.inner_text()
+    assert nice_date(dates[MilestoneKey.M12]) in preview.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     hr.screenshot(path=str(ARTIFACTS / "new-hire-preview.png"), full_page=True)
     with hr.expect_navigation():

@@ -1,5 +1,6 @@
 """HR's "set your password" links: work once, expire, and say plainly why when they don't."""
 import time
+from datetime import date, timedelta
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -83,7 +84,7 @@ def test_hr_gets_the_link_when_creating_a_hire_and_on_the_edit_page(app, client,
     login_as(client, app, "hr@example.com")
     created = client.post("/admin/hires/new", follow_redirects=True, data={
         "name": "Nia Newhire", "email": "nia@example.com", "timezone": "UTC",
-        "role": "data-engineer", "start_date": "2026-11-02", "manager": "maya@example.com",
+        "role": "data-engineer", "start_date": (date.today() - timedelta(days=20)).isoformat(), "manager": "maya@example.com",
         "create": "Create hire and plan"})
     page = created.get_data(as_text=True)
     link = re.search(r"http://localhost/welcome/[\w.-]+", page).group(0)
