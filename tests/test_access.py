@@ -78,6 +78,7 @@ MATRIX = {
     ("POST", "admin.add_goal", "/admin/plans/{plan}/goals", "title="): only_admin(422),
     ("POST", "admin.change_status", "/admin/plans/{plan}/status", "status=deleted"):
         only_admin(422),
+    ("POST", "admin.new_invitation", "/admin/plans/{plan}/invitation", ""): only_admin(302),
     # Last: for its author this one succeeds and changes the evidence.
     ("POST", "plans.withdraw", "/evidence/{evidence}/withdraw", ""):
         plan_people(admin=403, manager=403, hire=302, buddy=403),

@@ -3,6 +3,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
 from tests.factories import make_user
@@ -90,8 +91,37 @@ def test_hr_gets_the_link_when_creating_a_hire_and_on_the_edit_page(app, client,
     link = re.search(r"http://localhost/welcome/[\w.-]+", page).group(0)
     plan_id = re.search(r"/plans/(\d+)", created.request.path).group(1)
     edit = client.get(f"/admin/plans/{plan_id}/edit").get_data(as_text=True)
-    assert "has not chosen a password yet" in edit and 'id="invite-link"' in edit
+    assert "has not chosen a password yet" in edit and "/welcome/" not in edit  # no link on GET
     newcomer = app.test_client()
     assert newcomer.post(link.removeprefix("http://localhost"), data={
         "password": "a long passphrase", "confirm": "a long passphrase"}).status_code == 302
     assert "has a password" in client.get(f"/admin/plans/{plan_id}/edit").get_data(as_text=True)
+    fresh = client.post(f"/admin/plans/{plan_id}/invitation", follow_redirects=True)
+    assert re.search(r"http://localhost/welcome/[\w.-]+", fresh.get_data(as_text=True))
+    with app.app_context():
+        from tracker.models import AuditEvent
+
+        issued = db.session.scalars(sa.select(AuditEvent.after).where(
+            AuditEvent.action == "invitation.issued").order_by(AuditEvent.id)).all()
+    assert [e["had_password"] for e in issued] == [False, True]
+
+
+def test_a_rehire_after_leaving_starts_without_the_old_password_or_sessions(app, client, library):
+    from tests.conftest import login_as
+
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        make_user("maya@example.com")
+        leaver = make_user("back@example.com", name="Bo Back", active=False)
+        old_token = leaver.session_token
+        db.session.commit()
+    login_as(client, app, "hr@example.com")
+    created = client.post("/admin/hires/new", follow_redirects=True, data={
+        "name": "Bo Back", "email": "back@example.com", "timezone": "UTC",
+        "role": "data-engineer", "start_date": date.today().isoformat(),
+        "manager": "maya@example.com", "create": "Create hire and plan"})
+    page = created.get_data(as_text=True)
+    assert "Welcome back" in page and "/welcome/" in page
+    with app.app_context():
+        back = db.session.scalar(sa.select(User).where(User.email == "back@example.com"))
+        assert back.active and back.password_hash is None and back.session_token != old_token

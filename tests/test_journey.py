@@ -78,7 +78,7 @@ def test_from_new_hire_to_signed_30_day_check_in(app, library):
         assert next(g for g in goal if g.id == goal_id).status == GoalStatus.APPROVED
         trail = db.session.scalars(sa.select(AuditEvent.action).where(
             AuditEvent.plan_id == plan.id).order_by(AuditEvent.id)).all()
-    assert trail == ["plan.created", "evidence.submitted", "goal.changes_requested",
+    assert trail == ["plan.created", "invitation.issued", "evidence.submitted", "goal.changes_requested",
                      "evidence.submitted", "goal.approved", "checkin.hire_saved",
                      "checkin.manager_saved", "checkin.signed", "checkin.signed",
                      "pulse.answered"]

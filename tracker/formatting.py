@@ -40,6 +40,7 @@ ACTIVITY_LABELS = {
     "checkin.manager_saved": "saved the manager's assessment",
     "checkin.signed": "signed the check-in",
     "pulse.answered": "answered a pulse check-in",
+    "invitation.issued": "made a set-password link",
 }
 
 

@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.services import hires
 from tracker.services.errors import InputError
-from tracker.services.invitations import invitation_url
+from tracker.services.invitations import issue_link
 from tracker.services.plans import check_timezone, preview
 from tracker.services.role_versions import current_baseline
 
@@ -73,16 +73,18 @@ def _create(form: HireForm):
         db.session.rollback()
         add_error(form, error)
         return None
-    db.session.commit()
     hire = plan.hire
+    link = None if hire.password_hash else issue_link(hire, actor=current_user, plan=plan)
+    db.session.commit()
     if rehired:
         flash(f"Welcome back: {hire.email} already had an account, so {hire.name} was rehired "
               "with it and given a new plan.", "info")
     else:
+        flash(f"Created {hire.name} and their plan.", "info")
+    if link:
         days = current_app.config["INVITATION_MAX_AGE_DAYS"]
-        flash(f"Created {hire.name} and their plan. Send {hire.name} this link to choose a "
-              f"password (it works once, for {days} days; the plan's edit page can give a new "
-              f"one): {invitation_url(hire)}", "info")
+        flash(f"Send {hire.name} this link to choose a password (it works once, for {days} "
+              f"days; the plan's edit page can make a new one): {link}", "info")
     return redirect(url_for("plans.show", plan_id=plan.id))
 
 

@@ -6,7 +6,7 @@ the field and the person's input kept in the form they sent; every other form sh
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.admin import admin_required, bp
@@ -26,7 +26,7 @@ from tracker.plans.queries import load_plan
 from tracker.services import plan_changes
 from tracker.services.errors import InputError
 from tracker.services.hires import check_start_date
-from tracker.services.invitations import invitation_url
+from tracker.services.invitations import issue_link
 from tracker.services.plans import change_start_date
 
 
@@ -58,8 +58,7 @@ def render_edit(plan_id: int, status: int = 200, posted: dict | None = None):
         abort(404)
     open_goals = sum(1 for m in plan.milestones for g in m.goals if not g.status.is_finished)
     return render_template("admin/plan_edit.html", plan=plan, forms=_forms(plan, posted or {}),
-                           open_goals=open_goals, people=people(),
-                           invite_url=invitation_url(plan.hire)), status
+                           open_goals=open_goals, people=people()), status
 
 
 def plural(count: int, noun: str) -> str:
@@ -179,3 +178,16 @@ def change_status(plan_id: int):
     return _apply(plan, "status", form,
                   lambda: plan_changes.set_status(plan, form.status.data, actor=current_user),
                   message)
+
+
+@bp.post("/plans/<int:plan_id>/invitation")
+@admin_required
+def new_invitation(plan_id: int):
+    """A fresh set-password link for the hire, shown once in the message and audited."""
+    plan = _plan(plan_id)
+    link = issue_link(plan.hire, actor=current_user, plan=plan)
+    db.session.commit()
+    days = current_app.config["INVITATION_MAX_AGE_DAYS"]
+    flash(f"Send {plan.hire.name} this link to choose a password (it works once, for {days} "
+          f"days): {link}", "info")
+    return redirect(url_for("admin.edit_plan", plan_id=plan.id, _anchor="main"))

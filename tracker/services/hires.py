@@ -94,8 +94,10 @@ def create_hire(*, name: str, email: str, timezone: str, role: str, start: date,
     elif active_plan_of(hire):
         raise InputError("email", f"{email} already has an active plan; "
                                   "complete or archive it first")
-    else:
-        hire.active = True  # someone coming back after leaving
+    elif not hire.active:
+        # Someone coming back after leaving: nothing from their old access may still work.
+        hire.active, hire.password_hash = True, None
+        hire.revoke_sessions()
     plan = create_plan(version=version, start=start, hire=hire, manager=manager, buddy=buddy,
                        timezone=timezone, baseline=current_baseline() if baseline else None,
                        actor=actor)

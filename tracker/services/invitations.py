@@ -60,3 +60,16 @@ def accept_invitation(token: str, password: str, confirm: str) -> User:
         raise InputError("confirm", "the two passwords differ; type the same one twice")
     user.set_password(password)  # rotates the session token, which ends this link
     return user
+
+
+def issue_link(user: User, *, actor: User | None = None, plan=None) -> str:
+    """A new set-password link, with an audit event: a link is a key to the account.
+
+    Only ever made on an explicit action (creating a hire, or HR asking for one), never just
+    by opening a page, so every working link can be traced to who asked for it.
+    """
+    from tracker.services.audit import record
+
+    record("invitation.issued", plan=plan, actor=actor, target=user,
+           after={"email": user.email, "had_password": bool(user.password_hash)})
+    return invitation_url(user)
