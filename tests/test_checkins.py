@@ -1,4 +1,5 @@
 """Milestone check-ins over HTTP: both halves, both signatures, then a read-only record."""
+import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 
@@ -31,6 +32,13 @@ def url(world, key="d30", part=""):
     return f"/plans/{world.plan}/checkins/{key}" + (f"/{part}" if part else "")
 
 
+def sign(client, world, key="d30"):
+    """Sign as the page showed it: the form carries a digest of what was on screen."""
+    page = client.get(url(world, key)).get_data(as_text=True)
+    seen = re.search(r'name="seen" value="([0-9a-f]+)"', page)
+    return client.post(url(world, key, "sign"), data={"seen": seen.group(1) if seen else ""})
+
+
 def stored(app, world, key="d30"):
     with app.app_context():
         return db.session.scalar(sa.select(CheckIn).join(CheckIn.milestone)
@@ -54,11 +62,11 @@ def test_both_halves_then_both_signatures_make_a_read_only_record(app, client, w
     assert checkin.goal_notes == {str(world.goals[0]): "Accounts all work"}
     assert checkin.rating == CheckInRating.ON_TRACK and not checkin.is_signed
 
-    assert client.post(url(world, part="sign")).status_code == 302  # the manager
+    assert sign(client, world).status_code == 302  # the manager
     login_as(client, app, "hire@example.com")
     page = client.get(url(world)).get_data(as_text=True)
     assert "Waiting for a signature" in page and "Strong start." in page
-    assert client.post(url(world, part="sign")).status_code == 302
+    assert sign(client, world).status_code == 302
     assert stored(app, world).is_signed
 
     page = client.get(url(world)).get_data(as_text=True)
@@ -91,14 +99,20 @@ def test_signing_needs_both_halves_written(app, client, world):
 
 def test_a_change_after_a_signature_clears_both_signatures(app, client, world):
     fill_both(app, client, world)
-    client.post(url(world, part="sign"))  # the manager signs
+    sign(client, world)  # the manager signs
     login_as(client, app, "hire@example.com")
     answer = client.post(url(world, part="hire"), data={"self_assessment": "Changed my mind"},
                          follow_redirects=True)
     assert "cleared the signatures" in answer.get_data(as_text=True)
     assert stored(app, world).manager_signed_at is None
-    assert client.post(url(world, part="sign")).status_code == 302
-    assert client.post(url(world, part="sign")).status_code == 422  # not twice
+    assert sign(client, world).status_code == 302
+    assert "Sign this check-in" not in client.get(url(world)).get_data(as_text=True)
+    from tracker.services.checkins import content_digest
+
+    with app.app_context():  # a second signature, even with a current digest, is refused
+        seen = content_digest(db.session.get(CheckIn, stored(app, world).id))
+    twice = client.post(url(world, part="sign"), data={"seen": seen})
+    assert twice.status_code == 422 and "already signed" in twice.get_data(as_text=True)
 
 
 def test_refusals_keep_what_was_typed(app, client, world):
@@ -171,3 +185,56 @@ def test_the_buddy_sees_no_check_in_or_pulse_activity(app, client, world):
     buddys_feed = feed("buddy")
     assert "created the plan" in buddys_feed
     assert "self-assessment" not in buddys_feed and "pulse" not in buddys_feed
+
+
+def test_a_signature_is_refused_when_the_words_changed_since_the_page_was_read(app, client, world):
+    fill_both(app, client, world)
+    login_as(client, app, "hire@example.com")
+    page = client.get(url(world)).get_data(as_text=True)
+    seen = re.search(r'name="seen" value="(\w+)"', page).group(1)
+    manager = app.test_client()
+    login_as(manager, app, "manager@example.com")
+    manager.post(url(world, part="manager"), data={
+        "manager_assessment": "Underperforming.", "rating": "off_track"})
+    assert sign(manager, world).status_code == 302
+    stale = client.post(url(world, part="sign"), data={"seen": seen})
+    assert stale.status_code == 422 and "changed since you opened it" in stale.get_data(as_text=True)
+    assert stored(app, world).hire_signed_at is None
+    assert sign(client, world).status_code == 302 and stored(app, world).is_signed
+
+
+def test_saving_the_same_words_keeps_signatures_and_the_audit_keeps_every_change(app, client, world):
+    fill_both(app, client, world)  # signed in as the manager afterwards
+    sign(client, world)
+    again = client.post(url(world, part="manager"), data={
+        "manager_assessment": "Strong start.", "rating": "on_track",
+        "next_steps": "Own the nightly eval job"}, follow_redirects=True)
+    assert "cleared the signatures" not in again.get_data(as_text=True)
+    assert stored(app, world).manager_signed_at is not None
+    client.post(url(world, part="manager"), data={
+        "manager_assessment": "Strong start.", "rating": "at_risk",
+        "next_steps": "Own the nightly eval job"})
+    with app.app_context():
+        saves = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.action == "checkin.manager_saved").order_by(AuditEvent.id)).all()
+        assert len(saves) == 2  # the unchanged save wrote nothing
+        assert saves[0].after["manager_assessment"] == "Strong start."
+        assert (saves[1].before, saves[1].after["rating"]) == ({"rating": "on_track"}, "at_risk")
+        assert saves[1].after["signatures_cleared"] is True
+
+
+def test_the_record_names_who_wrote_and_signed_even_after_the_manager_changes(app, client, world):
+    from tracker.services.accounts import find_user
+
+    fill_both(app, client, world)
+    sign(client, world)
+    login_as(client, app, "hire@example.com")
+    sign(client, world)
+    with app.app_context():
+        db.session.get(Plan, world.plan).manager = make_user("ned@example.com", name="Ned New")
+        db.session.commit()
+        maya = find_user("manager@example.com")
+        assert stored(app, world).manager_signed_by_id == maya.id
+    page = client.get(url(world)).get_data(as_text=True)
+    assert "Manager’s assessment <span class=\"muted\">· Maya Manager" in page
+    assert "Maya Manager (manager): signed" in page and "Ned New (manager)" not in page

@@ -46,3 +46,29 @@ def test_db_upgrade_command_builds_a_wal_database(tmp_path):
             assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
         db.engine.dispose()
+
+
+def test_0002_names_the_plans_manager_on_existing_check_ins(tmp_path, library):
+    """Rows written before 0002 get the plan's manager as author and signer, the best guess."""
+    from tests.factories import make_plan, make_user
+    from tracker.models import CheckIn, utcnow
+
+    app = create_app("testing", DATABASE_URL=f"sqlite:///{tmp_path / 'data.sqlite3'}")
+    with app.app_context():
+        upgrade()
+        from tracker.services.role_versions import load_library
+
+        load_library()
+        manager = make_user("m@example.com")
+        plan = make_plan(make_user(), manager)
+        db.session.add_all([
+            CheckIn(milestone=plan.milestones[0], manager_assessment="Good",
+                    manager_signed_at=utcnow()),
+            CheckIn(milestone=plan.milestones[1], self_assessment="Only mine")])
+        db.session.commit()
+        downgrade(revision="0001")
+        upgrade()
+        rows = db.session.execute(sa.text(
+            "SELECT manager_id, manager_signed_by_id FROM checkins ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(manager.id, manager.id), (None, None)]
+        db.engine.dispose()

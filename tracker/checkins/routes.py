@@ -39,7 +39,8 @@ def render_checkin(plan_id: int, key: str, *, status: int = 200, errors: dict | 
         "checkins/show.html", plan=plan, milestone=milestone, checkin=checkin,
         viewer=relationship_to(current_user, plan), is_open=rules.is_open(milestone, today),
         opens_on=rules.opens_on(milestone), missing=rules.missing_for_signature(checkin),
-        ratings=list(CheckInRating), errors=errors or {}, values=values or {}), status
+        ratings=list(CheckInRating), digest=rules.content_digest(checkin),
+        errors=errors or {}, values=values or {}), status
 
 
 @bp.get("/plans/<int:plan_id>/checkins/<any(d30,d60,d90,m6,m12):key>")
@@ -104,7 +105,7 @@ def save_manager(plan_id: int, key: str):
 @login_required
 def sign(plan_id: int, key: str):
     def change(plan, milestone, today):
-        rules.sign(plan, milestone, current_user, today)
+        rules.sign(plan, milestone, current_user, today, request.form.get("seen"))
         return False
 
     return _change(plan_id, key, ("hire", "manager"), change, "Signed.")

@@ -10,6 +10,7 @@ from sqlalchemy import orm as so
 from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
 from tracker.models.enums import CheckInRating
 from tracker.models.plan import PlanMilestone
+from tracker.models.user import User
 
 
 class CheckIn(TimestampMixin, Base):
@@ -24,6 +25,10 @@ class CheckIn(TimestampMixin, Base):
     blockers: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # Per-goal self-assessment, keyed by plan goal id: {"12": "done, see PR"}.
     goal_notes: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    # Who wrote the manager's half and who signed as manager: the plan's manager can change
+    # later, and the record must still name the people who actually held this conversation.
+    manager_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    manager_signed_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
     manager_assessment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     rating: so.Mapped[Optional[CheckInRating]] = so.mapped_column(
         str_enum(CheckInRating, "checkin_rating")
@@ -33,6 +38,9 @@ class CheckIn(TimestampMixin, Base):
     manager_signed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
 
     milestone: so.Mapped[PlanMilestone] = so.relationship()
+    manager: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[manager_id])
+    manager_signed_by: so.Mapped[Optional[User]] = so.relationship(
+        foreign_keys=[manager_signed_by_id])
 
     @property
     def is_signed(self) -> bool:

@@ -6,8 +6,11 @@ have signed, the check-in is the record of that conversation and is never edited
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 
 from tracker.extensions import db
@@ -27,8 +30,26 @@ def is_open(milestone: PlanMilestone, today: date) -> bool:
     return today >= opens_on(milestone)
 
 
-def check_in_for(milestone: PlanMilestone) -> CheckIn | None:
-    return db.session.scalar(db.select(CheckIn).where(CheckIn.milestone_id == milestone.id))
+def check_in_for(milestone: PlanMilestone, *, lock: bool = False) -> CheckIn | None:
+    query = sa.select(CheckIn).where(CheckIn.milestone_id == milestone.id)
+    if lock:
+        query = query.with_for_update()  # PostgreSQL: a save and a signature queue, not race
+    return db.session.scalar(query)
+
+
+HIRE_FIELDS = ("self_assessment", "went_well", "blockers", "goal_notes")
+MANAGER_FIELDS = ("manager_assessment", "rating", "next_steps")
+
+
+def _plain(value):
+    return value.value if isinstance(value, CheckInRating) else value
+
+
+def content_digest(checkin: CheckIn | None) -> str:
+    """A fingerprint of everything a signature vouches for; the sign form sends it back."""
+    content = {name: _plain(getattr(checkin, name)) if checkin else None
+               for name in HIRE_FIELDS + MANAGER_FIELDS}
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def _text(value: str | None, field: str, limit: int = TEXT_LIMIT) -> str:
@@ -43,7 +64,7 @@ def _editable(plan: Plan, milestone: PlanMilestone, today: date) -> CheckIn:
         raise InputError("checkin", f"this plan is {plan.status.value}; its check-ins are closed")
     if not is_open(milestone, today):
         raise InputError("checkin", f"this check-in opens on {opens_on(milestone):%d %b %Y}")
-    checkin = check_in_for(milestone)
+    checkin = check_in_for(milestone, lock=True)
     if checkin is None:
         checkin = CheckIn(milestone=milestone, goal_notes={})
         db.session.add(checkin)
@@ -52,10 +73,24 @@ def _editable(plan: Plan, milestone: PlanMilestone, today: date) -> CheckIn:
     return checkin
 
 
-def _clear_signatures(checkin: CheckIn) -> bool:
-    signed = checkin.hire_signed_at is not None or checkin.manager_signed_at is not None
-    checkin.hire_signed_at = checkin.manager_signed_at = None
-    return signed
+def _apply(checkin: CheckIn, values: dict) -> tuple[dict, dict, bool]:
+    """Set ``values``; returns what changed (before, after) and whether signatures were cleared.
+
+    A signature vouches for the words as they stood, so any real change clears both; saving the
+    same words again changes nothing and keeps them.
+    """
+    before, after = {}, {}
+    for name, value in values.items():
+        old = getattr(checkin, name)
+        if _plain(old) != _plain(value) and not (old is None and value in ("", {})):
+            before[name], after[name] = _plain(old), _plain(value)
+            setattr(checkin, name, value)
+    cleared = bool(after) and (checkin.hire_signed_at is not None
+                               or checkin.manager_signed_at is not None)
+    if cleared:
+        checkin.hire_signed_at = checkin.manager_signed_at = None
+        checkin.manager_signed_by_id = None
+    return before, after, cleared
 
 
 def save_hire_part(plan: Plan, milestone: PlanMilestone, hire: User, today: date, *,
@@ -68,15 +103,14 @@ def save_hire_part(plan: Plan, milestone: PlanMilestone, hire: User, today: date
     goal_ids = {goal.id for goal in milestone.goals}
     notes = {str(goal_id): _text(note, f"goal-{goal_id}", GOAL_NOTE_LIMIT)
              for goal_id, note in goal_notes.items() if goal_id in goal_ids}
-    before = {"self_assessment": checkin.self_assessment or ""}
-    checkin.self_assessment = _text(self_assessment, "self_assessment")
-    checkin.went_well = _text(went_well, "went_well")
-    checkin.blockers = _text(blockers, "blockers")
-    checkin.goal_notes = {k: v for k, v in notes.items() if v}
-    cleared = _clear_signatures(checkin)
+    before, after, cleared = _apply(checkin, {
+        "self_assessment": _text(self_assessment, "self_assessment"),
+        "went_well": _text(went_well, "went_well"), "blockers": _text(blockers, "blockers"),
+        "goal_notes": {k: v for k, v in notes.items() if v}})
     db.session.flush()
-    record("checkin.hire_saved", plan=plan, actor=hire, target=checkin, before=before,
-           after={"milestone": milestone.key.value, "signatures_cleared": cleared})
+    if after:
+        record("checkin.hire_saved", plan=plan, actor=hire, target=checkin, before=before,
+               after=after | {"milestone": milestone.key.value, "signatures_cleared": cleared})
     return checkin, cleared
 
 
@@ -85,22 +119,19 @@ def save_manager_part(plan: Plan, milestone: PlanMilestone, manager: User, today
     if manager.id != plan.manager_id:
         raise InputError("checkin", "only the hire's manager writes the manager's assessment")
     checkin = _editable(plan, milestone, today)
-    if rating:
-        try:
-            chosen = CheckInRating(rating)
-        except ValueError:
-            raise InputError("rating", "choose on track, at risk or off track") from None
-    else:
-        chosen = None
-    before = {"rating": checkin.rating.value if checkin.rating else None}
-    checkin.manager_assessment = _text(assessment, "manager_assessment")
-    checkin.rating = chosen
-    checkin.next_steps = _text(next_steps, "next_steps")
-    cleared = _clear_signatures(checkin)
+    try:
+        chosen = CheckInRating(rating) if rating else None
+    except ValueError:
+        raise InputError("rating", "choose on track, at risk or off track") from None
+    before, after, cleared = _apply(checkin, {
+        "manager_assessment": _text(assessment, "manager_assessment"), "rating": chosen,
+        "next_steps": _text(next_steps, "next_steps")})
+    if after:
+        checkin.manager_id = manager.id
     db.session.flush()
-    record("checkin.manager_saved", plan=plan, actor=manager, target=checkin, before=before,
-           after={"milestone": milestone.key.value, "rating": chosen.value if chosen else None,
-                  "signatures_cleared": cleared})
+    if after:
+        record("checkin.manager_saved", plan=plan, actor=manager, target=checkin, before=before,
+               after=after | {"milestone": milestone.key.value, "signatures_cleared": cleared})
     return checkin, cleared
 
 
@@ -118,13 +149,18 @@ def missing_for_signature(checkin: CheckIn | None) -> list[str]:
     return missing
 
 
-def sign(plan: Plan, milestone: PlanMilestone, user: User, today: date) -> CheckIn:
+def sign(plan: Plan, milestone: PlanMilestone, user: User, today: date,
+         seen: str | None) -> CheckIn:
+    """Sign the check-in as ``user`` saw it: ``seen`` is the digest their page showed."""
     if user.id not in (plan.hire_id, plan.manager_id):
         raise InputError("checkin", "only the hire and their manager sign a check-in")
     checkin = _editable(plan, milestone, today)
     missing = missing_for_signature(checkin)
     if missing:
         raise InputError("checkin", "before signing, add " + ", ".join(missing))
+    if seen != content_digest(checkin):
+        raise InputError("checkin", "the check-in changed since you opened it; read it again "
+                                    "below, then sign")
     already = checkin.hire_signed_at if user.id == plan.hire_id else checkin.manager_signed_at
     if already is not None:
         raise InputError("checkin", "you have already signed; waiting for the other signature")
@@ -132,7 +168,7 @@ def sign(plan: Plan, milestone: PlanMilestone, user: User, today: date) -> Check
     if user.id == plan.hire_id:
         checkin.hire_signed_at = stamp
     else:
-        checkin.manager_signed_at = stamp
+        checkin.manager_signed_at, checkin.manager_signed_by_id = stamp, user.id
     record("checkin.signed", plan=plan, actor=user, target=checkin,
            after={"milestone": milestone.key.value, "as": "hire" if user.id == plan.hire_id
                   else "manager", "complete": checkin.is_signed})
