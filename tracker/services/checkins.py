@@ -33,7 +33,9 @@ def is_open(milestone: PlanMilestone, today: date) -> bool:
 def check_in_for(milestone: PlanMilestone, *, lock: bool = False) -> CheckIn | None:
     query = sa.select(CheckIn).where(CheckIn.milestone_id == milestone.id)
     if lock:
-        query = query.with_for_update()  # PostgreSQL: a save and a signature queue, not race
+        # PostgreSQL: a save and a signature wait for each other instead of racing, and the
+        # row is read again after the wait, not taken from what this session saw earlier.
+        query = query.with_for_update().execution_options(populate_existing=True)
     return db.session.scalar(query)
 
 
