@@ -78,6 +78,10 @@ class BaseConfig:
     REMIND_REVIEW_AFTER_BUSINESS_DAYS = 2  # 0 turns it off
     REMIND_PULSE = True
     DIGEST_WEEKDAY = 0  # Monday; -1 turns the weekly manager digest off
+    # The scheduler process: how often it sweeps and dispatches, and how late a tick may run.
+    SWEEP_EVERY_MINUTES = 5
+    DISPATCH_EVERY_SECONDS = 60
+    SCHEDULER_MISFIRE_GRACE_SECONDS = 600
 
 
 class DevelopmentConfig(BaseConfig):

@@ -5,6 +5,7 @@ from tracker.cli.accounts import create_admin
 from tracker.cli.demo import demo
 from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
+from tracker.cli.serve import scheduler, serve
 from tracker.cli.roles import roles
 
 
@@ -20,3 +21,5 @@ tracker_cli.add_command(demo)
 tracker_cli.add_command(sweep)
 tracker_cli.add_command(dispatch)
 tracker_cli.add_command(mail)
+tracker_cli.add_command(scheduler)
+tracker_cli.add_command(serve)

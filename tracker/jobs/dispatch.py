@@ -22,8 +22,10 @@ from tracker.mail.backends import get_backend
 from tracker.mail.message import build
 from tracker.models import Notification, NotificationStatus as S, Plan, PlanStatus, utcnow
 
-# Stop starting new sends this long before the lease ends, so the last one finishes in time.
-LEASE_MARGIN = timedelta(seconds=30)
+
+def lease_margin(lease_seconds: int) -> timedelta:
+    """Stop starting new sends this long before the lease ends, so the last one finishes."""
+    return timedelta(seconds=min(30, lease_seconds / 4))
 
 
 @dataclass
@@ -78,8 +80,9 @@ def _load(ids: list[int]) -> list[Notification]:
 
 def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> None:
     config = current_app.config
+    margin = lease_margin(config["DISPATCH_LEASE_SECONDS"])
     for notification in _load(ids):
-        if clock() > lease_until - LEASE_MARGIN:
+        if clock() > lease_until - margin:
             break  # the rest stay claimed until the lease ends, then go to the next claim
         reason = skip_reason(notification)
         if reason:

@@ -1,0 +1,143 @@
+"""The dispatcher against a real SMTP server: once each, retries, dead letters, skips, leases."""
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import make_plan, make_user
+from tests.outbox_data import queue
+from tracker.extensions import db
+from tracker.jobs.claim import claim, finish
+from tracker.jobs.dispatch import dispatch
+from tracker.models import Notification, NotificationStatus as S, PlanStatus, utcnow
+
+
+@pytest.fixture
+def world(app, library):
+    with app.app_context():
+        manager = make_user("manager@example.com", name="Maya Manager")
+        hire = make_user("hire@example.com", name="Hana Hire", timezone="Europe/Berlin")
+        plan = make_plan(hire, manager)
+        ids = queue(plan, hire, 5)
+        db.session.commit()
+        return SimpleNamespace(plan=plan.id, hire=hire.id, ids=ids)
+
+
+def rows(app):
+    with app.app_context():
+        return {n.id: n for n in db.session.scalars(sa.select(Notification))}
+
+
+def test_each_due_message_goes_out_once_with_a_stable_message_id(app, world, smtp_server):
+    with app.app_context():
+        report = dispatch()
+        assert (report.sent, report.failed, report.skipped) == (5, 0, 0)
+        assert dispatch().sent == 0  # nothing left
+    received = smtp_server.recorder.messages
+    assert len(received) == 5 and len(set(smtp_server.recorder.ids())) == 5
+    assert all(m["To"] == "Hana Hire <hire@example.com>" for m in received)
+    assert received[0].get_body(("plain",)) and received[0].get_body(("html",))
+    stored = rows(app)
+    assert {n.status for n in stored.values()} == {S.SENT}
+    first = stored[world.ids[0]]
+    assert received[0]["Message-ID"].startswith(f"<n{first.id}.")
+    assert received[0]["X-Tracker-Notification"] == first.dedupe_key
+    assert all(n.attempts == 1 and n.sent_at and n.lease_until is None for n in stored.values())
+
+
+def test_a_refusing_server_means_backoff_then_dead_and_the_server_words_are_kept(app, world, smtp_server):
+    smtp_server.recorder.refuse = "451 4.3.0 Mailbox busy, try again later"
+    app.config.update(DISPATCH_MAX_ATTEMPTS=3, DISPATCH_BACKOFF_SECONDS=60)
+    clock = utcnow()
+    with app.app_context():
+        first = dispatch(clock)
+    assert (first.sent, first.retried, first.dead) == (0, 5, 0)
+    after_first = rows(app)
+    for n in after_first.values():
+        assert n.status == S.FAILED and n.attempts == 1
+        assert "SMTP 451" in n.last_error and "Mailbox busy, try again later" in n.last_error
+        assert timedelta(seconds=30) <= n.send_after - clock <= timedelta(seconds=90)  # jitter
+    with app.app_context():
+        assert dispatch(clock + timedelta(seconds=20)).sent == 0  # not due again yet
+        second = dispatch(clock + timedelta(minutes=2))
+        assert second.retried == 5
+        gaps = [n.send_after - (clock + timedelta(minutes=2)) for n in rows(app).values()]
+        assert all(timedelta(seconds=60) <= gap <= timedelta(seconds=180) for gap in gaps)
+        third = dispatch(clock + timedelta(hours=1))
+    assert third.dead == 5 and {n.status for n in rows(app).values()} == {S.DEAD}
+    assert smtp_server.recorder.messages == []
+
+
+def test_a_permanent_refusal_is_dead_at_once(app, world, smtp_server):
+    smtp_server.recorder.refuse = "550 5.1.1 No such user here"
+    with app.app_context():
+        report = dispatch()
+    assert report.dead == 5 and report.retried == 0
+    assert all("SMTP 550" in n.last_error for n in rows(app).values())
+
+
+def test_archived_plans_and_deactivated_people_are_skipped_with_the_reason(app, world, smtp_server):
+    with app.app_context():
+        from tracker.models import Plan, User
+
+        other_manager = make_user()
+        other = make_user("leaver@example.com", active=False)
+        other_plan = make_plan(other, other_manager)
+        leaver_ids = queue(other_plan, other, 2, prefix="leaver")
+        db.session.get(Plan, world.plan).status = PlanStatus.ARCHIVED
+        db.session.commit()
+        report = dispatch()
+    assert (report.sent, report.skipped) == (0, 7)
+    stored = rows(app)
+    assert {stored[i].skip_reason for i in world.ids} == {"the plan is archived"}
+    assert {stored[i].skip_reason for i in leaver_ids} == {"the recipient's account is deactivated"}
+    assert smtp_server.recorder.messages == []
+
+
+def test_a_lost_lease_is_taken_over_and_the_late_dispatcher_cannot_overwrite(app, world):
+    app.config["DISPATCH_LEASE_SECONDS"] = 60
+    now = utcnow()
+    with app.app_context():
+        first = claim(now, batch=10, lease_seconds=60)
+        assert first.ids == world.ids
+        assert claim(now, batch=10, lease_seconds=60).ids == []  # held by the first
+        second = claim(now + timedelta(seconds=61), batch=10, lease_seconds=60)
+        assert second.ids == world.ids  # the lease ran out: taken over
+        assert not finish(world.ids[0], first.lease_until, status=S.SENT)  # too late
+        assert finish(world.ids[0], second.lease_until, status=S.SENT)
+    stored = rows(app)
+    assert stored[world.ids[0]].status == S.SENT and stored[world.ids[0]].attempts == 2
+
+
+def test_the_file_backend_writes_one_eml_per_message_and_a_retry_overwrites(app, world, tmp_path):
+    app.config.update(MAIL_BACKEND="file", MAIL_FILE_DIR=str(tmp_path / "mail"))
+    with app.app_context():
+        assert dispatch().sent == 5
+        files = sorted((tmp_path / "mail").glob("*.eml"))
+        assert len(files) == 5
+        db.session.execute(sa.update(Notification).values(status=S.PENDING))  # send them again
+        db.session.commit()
+        assert dispatch().sent == 5
+    assert sorted((tmp_path / "mail").glob("*.eml")) == files
+    assert b"Message-ID: <n" in files[0].read_bytes()
+
+
+def test_dispatch_cli_reports_and_dry_run_sends_nothing(app, world, runner, smtp_server):
+    dry = runner.invoke(args=["tracker", "dispatch", "--dry-run"])
+    assert dry.exit_code == 0 and "would send 5: pulse_prompt 5" in dry.output
+    assert smtp_server.recorder.messages == []
+    done = runner.invoke(args=["tracker", "dispatch", "--once"])
+    assert done.exit_code == 0, done.output
+    assert "sent 5, failed 0 (retried 0, dead 0), skipped 0" in done.output
+    assert len(smtp_server.recorder.messages) == 5
+
+
+def test_mail_test_sends_one_message_and_prints_the_server_error_in_full(app, runner, smtp_server):
+    ok = runner.invoke(args=["tracker", "mail", "test", "ops@example.com"])
+    assert ok.exit_code == 0 and "Sent a test message to ops@example.com" in ok.output
+    assert smtp_server.recorder.messages[0]["To"] == "ops@example.com"
+    smtp_server.recorder.refuse = "554 5.7.1 Relay access denied for this client, ask the admin"
+    refused = runner.invoke(args=["tracker", "mail", "test", "ops@example.com"])
+    assert refused.exit_code == 1
+    assert "SMTP 554" in refused.output and "Relay access denied for this client, ask the admin" in refused.output

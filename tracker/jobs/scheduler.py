@@ -1,0 +1,69 @@
+"""The scheduler: APScheduler 3 ticking the sweep and the dispatcher, and nothing more.
+
+Correctness lives in the database (unique dedupe keys, leased claims), so the scheduler only
+has to tick: an in-memory job store, UTC, coalesced runs, one instance of each job at a time,
+and a generous misfire grace. Two schedulers at once, or one restarted after days down, still
+send each message once. It runs as its own process (`tracker scheduler`) or, for local
+development only, inside `tracker serve`; web workers never start one.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from tracker.models import utcnow
+
+log = logging.getLogger("tracker.scheduler")
+
+
+def sweep_job(app: Flask) -> None:
+    from tracker.jobs.sweep import sweep
+
+    with app.app_context():
+        counts = sweep(utcnow())
+        if any(counts.values()):
+            log.info("sweep queued %s", counts)
+
+
+def dispatch_job(app: Flask) -> None:
+    from tracker.jobs.dispatch import dispatch
+
+    with app.app_context():
+        report = dispatch()
+        if report.sent or report.failed or report.skipped:
+            log.info("dispatch sent %d, retried %d, dead %d, skipped %d",
+                     report.sent, report.retried, report.dead, report.skipped)
+
+
+def digest_job(app: Flask) -> None:
+    """Weekly digests are queued by the sweep at each manager's local hour; this extra weekly
+    tick makes sure they are queued even if the regular sweep was paused around that hour."""
+    sweep_job(app)
+
+
+def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+    config = app.config
+    scheduler = kind(timezone=timezone.utc, job_defaults={
+        "coalesce": True, "max_instances": 1,
+        "misfire_grace_time": config["SCHEDULER_MISFIRE_GRACE_SECONDS"]})
+    now = utcnow()
+    scheduler.add_job(sweep_job, "interval", args=[app], id="sweep", name="sweep",
+                      minutes=config["SWEEP_EVERY_MINUTES"], next_run_time=now)
+    scheduler.add_job(dispatch_job, "interval", args=[app], id="dispatch", name="dispatch",
+                      seconds=config["DISPATCH_EVERY_SECONDS"], next_run_time=now)
+    if config["DIGEST_WEEKDAY"] >= 0:
+        scheduler.add_job(digest_job, "cron", args=[app], id="digest", name="digest",
+                          day_of_week=config["DIGEST_WEEKDAY"], hour=0, minute=5)
+    return scheduler
+
+
+def start_in_background(app: Flask) -> BaseScheduler:
+    """For `tracker serve` only: the same jobs in a thread of the development server."""
+    scheduler = build_scheduler(app, BackgroundScheduler)
+    scheduler.start()
+    return scheduler
