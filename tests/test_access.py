@@ -64,6 +64,8 @@ MATRIX = {
     ("POST", "checkins.sign", "/plans/{plan}/checkins/d30/sign", ""):
         plan_people(admin=403, manager=422, hire=422, buddy=403),
     ("POST", "checkins.answer_pulse", "/plans/{plan}/pulse", "confidence=9"): HIRE_ACTS,
+    ("GET", "auth.preferences", "/preferences", None): everyone(200),
+    ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
     ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):
@@ -83,9 +85,11 @@ MATRIX = {
     ("POST", "plans.withdraw", "/evidence/{evidence}/withdraw", ""):
         plan_people(admin=403, manager=403, hire=302, buddy=403),
 }
-# Open to anyone by design: signing in and out (test_auth), and the set-password page, where the
-# signed link itself is the access check (test_invitations).
-EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome", "static"}
+# Open to anyone by design: signing in and out (test_auth), and the set-password and email
+# preference pages, where the signed link itself is the access check (test_invitations,
+# test_preferences).
+EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
+          "auth.preferences_from_email", "static"}
 
 
 @pytest.fixture

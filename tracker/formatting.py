@@ -41,6 +41,7 @@ ACTIVITY_LABELS = {
     "checkin.signed": "signed the check-in",
     "pulse.answered": "answered a pulse check-in",
     "invitation.issued": "made a set-password link",
+    "preferences.changed": "changed their email preferences",
 }
 
 

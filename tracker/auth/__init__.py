@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from tracker.auth import routes, welcome  # noqa: E402,F401
+from tracker.auth import preferences, routes, welcome  # noqa: E402,F401

@@ -21,6 +21,7 @@ from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish
 from tracker.mail.backends import get_backend
 from tracker.mail.message import build
 from tracker.models import Notification, NotificationStatus as S, Plan, PlanStatus, utcnow
+from tracker.services import preferences
 
 
 def lease_margin(lease_seconds: int) -> timedelta:
@@ -49,6 +50,8 @@ def skip_reason(notification: Notification) -> str | None:
         return "the recipient's account is deactivated"
     if plan is not None and plan.status != PlanStatus.ACTIVE:
         return f"the plan is {plan.status.value}"
+    if not preferences.allows(recipient, notification.kind):
+        return f"the recipient chose: {preferences.describe(recipient.notification_preference)}"
     return None
 
 

@@ -32,6 +32,10 @@ class User(UserMixin, TimestampMixin, Base):
     is_admin: so.Mapped[bool] = so.mapped_column(default=False)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    # Which emails they want: all, digest (the weekly digest only) or checkins (check-in
+    # invitations only). Account emails (the welcome link) go out whatever this says.
+    notification_preference: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="all", server_default="all")
     # What the login cookie carries instead of the id: rotating it signs the user out everywhere.
     session_token: so.Mapped[str] = so.mapped_column(
         sa.String(64), unique=True, default=new_session_token

@@ -1,0 +1,40 @@
+"""Email preferences: from the menu when signed in, or from the signed link in any email."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from tracker.auth import bp
+from tracker.extensions import db
+from tracker.services.errors import InputError
+from tracker.services.preferences import CHOICES, set_preference, user_for_token
+
+
+def _page(user, action: str):
+    error = None
+    if request.method == "POST":
+        try:
+            changed = set_preference(user, request.form.get("preference", ""))
+        except InputError as refused:
+            error = refused.message
+        else:
+            db.session.commit()
+            flash("Saved: " + CHOICES[user.notification_preference].lower() + "."
+                  if changed else "Nothing changed.", "info")
+            return redirect(action)
+    return render_template("auth/preferences.html", user=user, choices=CHOICES, action=action,
+                           error=error), (422 if error else 200)
+
+
+@bp.route("/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    return _page(current_user, url_for("auth.preferences"))
+
+
+@bp.route("/preferences/<token>", methods=["GET", "POST"])
+def preferences_from_email(token: str):
+    """No sign-in needed: the signed link in the email is the key, and it opens only this."""
+    try:
+        user = user_for_token(token)
+    except InputError:
+        abort(404)
+    return _page(user, url_for("auth.preferences_from_email", token=token))
