@@ -67,6 +67,8 @@ MATRIX = {
     ("GET", "auth.preferences", "/preferences", None): everyone(200),
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
+    ("GET", "admin.outbox", "/admin/outbox", None): only_admin(200),
+    ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
     ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):
         only_admin(422),

@@ -42,6 +42,7 @@ ACTIVITY_LABELS = {
     "pulse.answered": "answered a pulse check-in",
     "invitation.issued": "made a set-password link",
     "preferences.changed": "changed their email preferences",
+    "notification.requeued": "queued a message again",
 }
 
 

@@ -1,0 +1,63 @@
+"""The outbox page: every notification, its state and last error; re-queue; next sweep's preview."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import orm as so
+
+from tracker.admin import admin_required, bp
+from tracker.extensions import db
+from tracker.models import Notification, NotificationStatus, utcnow
+from tracker.security import safe_next_url
+from tracker.services.errors import InputError
+from tracker.services.outbox import requeue, status_counts
+
+
+def _filters():
+    clauses, chosen = [], {}
+    status = request.args.get("status", "")
+    if status in NotificationStatus._value2member_map_:
+        clauses.append(Notification.status == NotificationStatus(status))
+        chosen["status"] = status
+    kind = request.args.get("kind", "")
+    if kind:
+        clauses.append(Notification.kind == kind)
+        chosen["kind"] = kind
+    return sa.and_(sa.true(), *clauses), chosen
+
+
+@bp.get("/outbox")
+@admin_required
+def outbox():
+    from tracker.jobs.sweep import sweep
+
+    where, chosen = _filters()
+    page_size = current_app.config["ADMIN_PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(where))
+    rows = db.session.scalars(
+        sa.select(Notification).where(where).options(so.joinedload(Notification.recipient))
+        .order_by(Notification.send_after.desc(), Notification.id.desc())
+        .limit(page_size).offset((page - 1) * page_size)).all()
+    kinds = db.session.scalars(sa.select(Notification.kind).distinct().order_by(Notification.kind)).all()
+    preview = sweep(utcnow(), dry_run=True)
+    return render_template("admin/outbox.html", rows=rows, total=total, page=page,
+                           pages=max(1, -(-total // page_size)), chosen=chosen, kinds=kinds,
+                           statuses=[s.value for s in NotificationStatus], preview=preview,
+                           counts=status_counts())
+
+
+@bp.post("/outbox/<int:notification_id>/requeue")
+@admin_required
+def requeue_notification(notification_id: int):
+    notification = db.get_or_404(Notification, notification_id)
+    try:
+        requeue(notification, current_user)
+    except InputError as error:
+        db.session.rollback()
+        flash(error.message[0].upper() + error.message[1:] + ".", "error")
+    else:
+        db.session.commit()
+        flash(f"Message #{notification_id} is queued again; the next dispatch sends it.", "info")
+    return redirect(safe_next_url(request.form.get("back")) or url_for("admin.outbox"))
