@@ -45,7 +45,8 @@ def token_from(page: str) -> str:
 def test_every_post_route_refuses_a_request_without_the_token(app, client, world, viewer):
     login_as(client, app, viewer)
     values = {"plan_id": world.plan, "goal_id": world.goal, "evidence_id": 1, "key": "d30",
-              "milestone_id": world.milestone, "token": "not-checked-before-csrf"}
+              "milestone_id": world.milestone, "token": "not-checked-before-csrf",
+              "notification_id": 1}
     before = _audit_count(app)
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods
              and rule.endpoint != "static"]

@@ -47,8 +47,12 @@ def sweep(now, dry_run):
     from tracker.jobs.sweep import sweep as run_sweep
 
     counts = run_sweep(now or utcnow(), dry_run=dry_run)
+    stale = counts.pop("skipped_stale", 0)
     verb = "would queue" if dry_run else "queued"
     click.echo(f"{verb} {sum(counts.values())}: {_counts(counts)}")
+    if stale:
+        click.echo(f"{'would record' if dry_run else 'recorded'} {stale} as skipped_stale "
+                   "(missed by more than REMINDER_STALE_HOURS)")
 
 
 @click.command()

@@ -1,0 +1,126 @@
+"""The sweep's reads: a fixed number of set-based queries, whatever the number of plans.
+
+Each function is one statement (plus SQLAlchemy's selectin loads, one per relationship and 500
+parents), filtered in SQL to what can possibly be due in the window, and loaded with
+``raiseload("*")`` so a rule that touches something not loaded fails loudly instead of quietly
+issuing a query per plan.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from tracker.extensions import db
+from tracker.models import (
+    CheckIn,
+    Evidence,
+    EvidenceStatus,
+    GoalStatus,
+    Notification,
+    Plan,
+    PlanGoal,
+    PlanMilestone,
+    PlanStatus,
+    PulseCheckIn,
+    User,
+)
+
+PEOPLE = (so.joinedload(Plan.hire), so.joinedload(Plan.manager), so.joinedload(Plan.buddy))
+
+
+def running_plans(*, created_since: datetime, due_from: date, starts_by: date) -> list[Plan]:
+    """Active plans that were just created, or whose road still has a milestone near or after
+    the window (pulses run until the last milestone), with people and milestones loaded."""
+    still_running = sa.exists().where(PlanMilestone.plan_id == Plan.id,
+                                      PlanMilestone.due_date >= due_from)
+    query = (sa.select(Plan)
+             .where(Plan.status == PlanStatus.ACTIVE,
+                    sa.or_(Plan.created_at >= created_since,
+                           sa.and_(Plan.start_date <= starts_by, still_running)))
+             .options(*PEOPLE, so.selectinload(Plan.milestones), so.raiseload("*"))
+             .order_by(Plan.id))
+    return list(db.session.scalars(query).unique())
+
+
+def goals_of(milestone_ids: set[int]) -> dict[int, list[PlanGoal]]:
+    if not milestone_ids:
+        return {}
+    out: dict[int, list[PlanGoal]] = {}
+    for goal in db.session.scalars(
+            sa.select(PlanGoal).where(PlanGoal.milestone_id.in_(sorted(milestone_ids)))
+            .options(so.raiseload("*")).order_by(PlanGoal.milestone_id, PlanGoal.position,
+                                                 PlanGoal.id)):
+        out.setdefault(goal.milestone_id, []).append(goal)
+    return out
+
+
+def signed_checkins(milestone_ids: set[int]) -> set[int]:
+    """Milestones whose check-in both people already signed: no invitation needed."""
+    if not milestone_ids:
+        return set()
+    return set(db.session.scalars(
+        sa.select(CheckIn.milestone_id).where(CheckIn.milestone_id.in_(sorted(milestone_ids)),
+                                              CheckIn.hire_signed_at.is_not(None),
+                                              CheckIn.manager_signed_at.is_not(None))))
+
+
+def last_pulse_answers(plan_ids: set[int]) -> dict[int, date]:
+    if not plan_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(PulseCheckIn.plan_id, sa.func.max(PulseCheckIn.due_on))
+        .where(PulseCheckIn.plan_id.in_(sorted(plan_ids))).group_by(PulseCheckIn.plan_id)).all())
+
+
+def active_admins() -> list[User]:
+    return list(db.session.scalars(
+        sa.select(User).where(User.is_admin.is_(True), User.active.is_(True)).order_by(User.id)))
+
+
+def waiting_reviews(waiting_since_before: datetime) -> list[tuple]:
+    """(manager, goal id, goal title, plan id, milestone key, hire name, waiting since) for
+    goals whose oldest evidence waiting for review came in before the given instant."""
+    since = (sa.select(Evidence.goal_id, sa.func.min(Evidence.created_at).label("since"))
+             .where(Evidence.status == EvidenceStatus.SUBMITTED)
+             .group_by(Evidence.goal_id).subquery())
+    manager, hire = so.aliased(User), so.aliased(User)
+    return list(db.session.execute(
+        sa.select(manager, PlanGoal.id, PlanGoal.title, Plan.id, PlanMilestone.key, hire.name,
+                  since.c.since)
+        .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
+        .join(Plan, Plan.id == PlanGoal.plan_id)
+        .join(manager, manager.id == Plan.manager_id)
+        .join(hire, hire.id == Plan.hire_id)
+        .join(since, since.c.goal_id == PlanGoal.id)
+        .where(PlanGoal.status == GoalStatus.SUBMITTED, Plan.status == PlanStatus.ACTIVE,
+               manager.active.is_(True), since.c.since <= waiting_since_before)
+        .order_by(manager.id, since.c.since, PlanGoal.id)).all())
+
+
+def managers_with_reports() -> list[User]:
+    reports = sa.select(Plan.manager_id).where(Plan.status == PlanStatus.ACTIVE)
+    return list(db.session.scalars(
+        sa.select(User).where(User.id.in_(reports), User.active.is_(True)).order_by(User.id)))
+
+
+def team_plans(manager_ids: set[int]) -> list[Plan]:
+    if not manager_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Plan).where(Plan.manager_id.in_(sorted(manager_ids)),
+                              Plan.status == PlanStatus.ACTIVE)
+        .options(so.joinedload(Plan.hire),
+                 # Progress needs each goal's status only; a team is often hundreds of goals.
+                 so.selectinload(Plan.milestones).selectinload(PlanMilestone.goals)
+                 .load_only(PlanGoal.milestone_id, PlanGoal.status, raiseload=True),
+                 so.raiseload("*"))
+        .order_by(Plan.manager_id, Plan.start_date, Plan.id)).unique())
+
+
+def existing_keys(since: datetime) -> set[str]:
+    """Keys already in the outbox for this window (every key's send_after is in it)."""
+    return set(db.session.scalars(
+        sa.select(Notification.dedupe_key).where(Notification.send_after >= since)))
+
