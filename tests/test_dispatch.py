@@ -141,3 +141,21 @@ def test_mail_test_sends_one_message_and_prints_the_server_error_in_full(app, ru
     refused = runner.invoke(args=["tracker", "mail", "test", "ops@example.com"])
     assert refused.exit_code == 1
     assert "SMTP 554" in refused.output and "Relay access denied for this client, ask the admin" in refused.output
+
+
+def test_sweep_cli_queues_once_and_explains_a_bad_time(app, world, runner):
+    from tracker.models import Plan
+
+    with app.app_context():
+        plan = db.session.get(Plan, world.plan)
+        moment = plan.milestones[0].due_date.isoformat() + "T12:00:00+00:00"
+    dry = runner.invoke(args=["tracker", "sweep", "--now", moment, "--dry-run"])
+    assert dry.exit_code == 0 and dry.output.startswith("would queue ")
+    before = len(rows(app))
+    first = runner.invoke(args=["tracker", "sweep", "--now", moment])
+    assert first.exit_code == 0 and "checkin_invite 2" in first.output, first.output
+    assert len(rows(app)) > before
+    again = runner.invoke(args=["tracker", "sweep", "--now", moment])
+    assert again.output.startswith("queued 0: nothing")
+    bad = runner.invoke(args=["tracker", "sweep", "--now", "next tuesday"])
+    assert bad.exit_code == 2 and "is not an ISO-8601 time" in bad.output
