@@ -98,3 +98,40 @@ def test_gunicorn_with_two_workers_starts_no_scheduler(tmp_path):
     with app.app_context():
         assert set(db.session.scalars(sa.select(Notification.status))) == {S.PENDING}
         db.engine.dispose()
+
+
+def test_serve_runs_the_site_with_the_scheduler_writing_eml_files(tmp_path):
+    """What `make run` starts: pages answer, and queued reminders land in MAIL_FILE_DIR."""
+    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    app = create_app("testing", DATABASE_URL=url)
+    with app.app_context():
+        db.create_all()
+        from tracker.services.role_versions import load_library
+
+        load_library()
+        hire = make_user()
+        queue(make_plan(hire, make_user()), hire, 2)
+        db.session.commit()
+        db.engine.dispose()
+    port, mail = free_port(), tmp_path / "mail"
+    env = os.environ | {"TRACKER_CONFIG": "testing", "DATABASE_URL": url, "MAIL_BACKEND": "file",
+                        "MAIL_FILE_DIR": str(mail), "DISPATCH_EVERY_SECONDS": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "tracker", "serve",
+                               "--port", str(port)], cwd=ROOT, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, status = time.time() + 30, None
+        while time.time() < deadline and (status != 200 or len(list(mail.glob("*.eml"))) < 2):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login") as page:
+                    status = page.status
+            except OSError:
+                if server.poll() is not None:
+                    break
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        log = server.communicate(timeout=20)[0]
+    assert status == 200, log
+    assert len(list(mail.glob("*.eml"))) >= 2, log
+    assert f"reminders are written to {mail}" in log

@@ -6,6 +6,7 @@ import logging
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 
 @click.command()
@@ -41,4 +42,5 @@ def serve(host, port, no_scheduler):
         where = (mail_dir(app) if app.config["MAIL_BACKEND"] == "file"
                  else f"{app.config['MAIL_SERVER']}:{app.config['MAIL_PORT']}")
         click.echo(f"Scheduler embedded: reminders are written to {where}")
-    app.run(host=host, port=port, use_reloader=False, debug=False)
+    # Not app.run(): under the flask command it deliberately does nothing.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
