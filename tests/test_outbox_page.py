@@ -63,3 +63,19 @@ def test_the_outbox_page_costs_the_same_sql_for_few_and_many_messages(app, clien
     with count_queries(app) as many:
         assert client.get("/admin/outbox").status_code == 200
     assert len(many) == len(few)
+
+
+def test_long_lists_page_and_keep_their_filters(app, client, library):
+    app.config["ADMIN_PAGE_SIZE"] = 2
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        hire = make_user()
+        queue(make_plan(hire, make_user()), hire, 3)
+        db.session.commit()
+    login_as(client, app, "hr@example.com")
+    first = client.get("/admin/outbox?status=pending").get_data(as_text=True)
+    assert "Page 1 of 2" in first and 'href="/admin/outbox?page=2&amp;status=pending"' in first
+    second = client.get("/admin/outbox?status=pending&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and second.count("<tr class=\"outbox-") == 1
+    plans = client.get("/admin/plans?status=all").get_data(as_text=True)
+    assert "(1)" in plans and 'class="pager"' not in plans

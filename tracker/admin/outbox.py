@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import orm as so
 
 from tracker.admin import admin_required, bp
+from tracker.admin.paging import paging
 from tracker.extensions import db
 from tracker.models import Notification, NotificationStatus, utcnow
 from tracker.security import safe_next_url
@@ -33,17 +34,14 @@ def outbox():
     from tracker.jobs.sweep import sweep
 
     where, chosen = _filters()
-    page_size = current_app.config["ADMIN_PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(where))
+    page = paging(Notification, where)
     rows = db.session.scalars(
         sa.select(Notification).where(where).options(so.joinedload(Notification.recipient))
         .order_by(Notification.send_after.desc(), Notification.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)).all()
+        .limit(page.size).offset(page.offset)).all()
     kinds = db.session.scalars(sa.select(Notification.kind).distinct().order_by(Notification.kind)).all()
     preview = sweep(utcnow(), dry_run=True)
-    return render_template("admin/outbox.html", rows=rows, total=total, page=page,
-                           pages=max(1, -(-total // page_size)), chosen=chosen, kinds=kinds,
+    return render_template("admin/outbox.html", rows=rows, paging=page, chosen=chosen, kinds=kinds,
                            statuses=[s.value for s in NotificationStatus], preview=preview,
                            counts=status_counts())
 

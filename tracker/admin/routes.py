@@ -1,9 +1,10 @@
 from datetime import date, datetime, timezone
 
 import sqlalchemy as sa
-from flask import current_app, render_template, request
+from flask import render_template, request
 
 from tracker.admin import admin_required, bp
+from tracker.admin.paging import paging
 from tracker.extensions import db
 from tracker.models import (
     MilestoneKey,
@@ -78,19 +79,16 @@ def _filters():
 @admin_required
 def plans():
     where, chosen = _filters()
-    page_size = current_app.config["ADMIN_PAGE_SIZE"]
-    page = max(1, request.args.get("page", 1, type=int))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(where))
+    page = paging(Plan, where)
     rows = [(plan, plan_progress(plan, local_today(plan.hire.timezone)))
-            for plan in load_plans(where, limit=page_size, offset=(page - 1) * page_size)]
+            for plan in load_plans(where, limit=page.size, offset=page.offset)]
     roles = db.session.execute(
         sa.select(RoleTemplate.slug, RoleTemplate.name)
         .where(RoleTemplate.kind == TemplateKind.ROLE).order_by(RoleTemplate.name)).all()
     managers = db.session.execute(
         sa.select(User.id, User.name).where(User.id.in_(sa.select(Plan.manager_id)))
         .order_by(User.name)).all()
-    pages = max(1, -(-total // page_size))
-    return render_template("admin/plans.html", rows=rows, total=total, page=page, pages=pages,
+    return render_template("admin/plans.html", rows=rows, paging=page,
                            chosen=chosen, roles=roles, managers=managers,
                            statuses=[s.value for s in PlanStatus],
                            milestones=[(k.value, k.label) for k in MILESTONE_ORDER])
