@@ -24,9 +24,16 @@ def free_port() -> int:
 class Recorder:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
-        self.refuse: str | None = None
+        self.refuse: str | None = None  # the reply to RCPT (one recipient refused)
+        self.refuse_sender: str | None = None  # the reply to MAIL FROM (the server refuses us)
         self.delay = 0.0
         self.lock = threading.Lock()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.refuse_sender:
+            return self.refuse_sender
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.refuse:

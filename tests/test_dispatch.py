@@ -96,18 +96,57 @@ def test_archived_plans_and_deactivated_people_are_skipped_with_the_reason(app, 
 
 
 def test_a_lost_lease_is_taken_over_and_the_late_dispatcher_cannot_overwrite(app, world):
-    app.config["DISPATCH_LEASE_SECONDS"] = 60
-    now = utcnow()
+    import time
+
     with app.app_context():
-        first = claim(now, batch=10, lease_seconds=60)
+        first = claim(utcnow(), batch=10, lease_seconds=1, max_attempts=6)
         assert first.ids == world.ids
-        assert claim(now, batch=10, lease_seconds=60).ids == []  # held by the first
-        second = claim(now + timedelta(seconds=61), batch=10, lease_seconds=60)
+        assert claim(utcnow(), batch=10, lease_seconds=1, max_attempts=6).ids == []  # held
+        time.sleep(1.1)
+        second = claim(utcnow(), batch=10, lease_seconds=60, max_attempts=6)
         assert second.ids == world.ids  # the lease ran out: taken over
         assert not finish(world.ids[0], first.lease_until, status=S.SENT)  # too late
         assert finish(world.ids[0], second.lease_until, status=S.SENT)
     stored = rows(app)
     assert stored[world.ids[0]].status == S.SENT and stored[world.ids[0]].attempts == 2
+
+
+def test_a_replayed_clock_never_hands_out_expired_leases(app, world):
+    with app.app_context():
+        replay = claim(utcnow() - timedelta(days=1), batch=10, lease_seconds=60, max_attempts=6)
+        assert replay.ids == []  # nothing was due yesterday
+        later = claim(utcnow() + timedelta(days=365), batch=10, lease_seconds=60, max_attempts=6)
+        assert later.ids == world.ids
+        assert timedelta(seconds=59) < later.lease_until - utcnow() < timedelta(seconds=62)
+        assert claim(utcnow(), batch=10, lease_seconds=60, max_attempts=6).ids == []  # still ours
+
+
+def test_a_message_that_kills_its_dispatcher_every_time_ends_dead(app, world):
+    import time
+
+    with app.app_context():
+        for _ in range(2):  # claimed, then the dispatcher "dies" and the lease runs out
+            assert claim(utcnow(), batch=10, lease_seconds=1, max_attempts=2).ids == world.ids
+            time.sleep(1.1)
+        assert claim(utcnow(), batch=10, lease_seconds=1, max_attempts=2).ids == []
+    stored = rows(app)
+    assert {n.status for n in stored.values()} == {S.DEAD}
+    assert all("stopped while sending it" in n.last_error for n in stored.values())
+
+
+def test_a_mail_server_failure_stops_the_run_and_kills_nothing(app, world, smtp_server):
+    smtp_server.recorder.refuse_sender = "530 5.7.0 Authentication required"
+    with app.app_context():
+        report = dispatch()
+    assert report.stopped and "SMTP 530" in report.stopped
+    assert (report.sent, report.dead, report.retried) == (0, 0, 1)
+    stored = rows(app)
+    assert {n.status for n in stored.values()} == {S.FAILED}
+    assert sorted(n.attempts for n in stored.values()) == [0, 0, 0, 0, 1]  # only one was tried
+    assert all("Authentication required" in n.last_error for n in stored.values())
+    smtp_server.recorder.refuse_sender = None
+    with app.app_context():
+        assert dispatch(utcnow() + timedelta(hours=1)).sent == 5
 
 
 def test_the_file_backend_writes_one_eml_per_message_and_a_retry_overwrites(app, world, tmp_path):
@@ -159,3 +198,18 @@ def test_sweep_cli_queues_once_and_explains_a_bad_time(app, world, runner):
     assert again.output.startswith("queued 0: nothing")
     bad = runner.invoke(args=["tracker", "sweep", "--now", "next tuesday"])
     assert bad.exit_code == 2 and "is not an ISO-8601 time" in bad.output
+
+
+def test_a_message_for_someone_no_longer_in_that_role_is_skipped(app, world, smtp_server):
+    from tracker.models import Plan, User
+
+    with app.app_context():
+        plan = db.session.get(Plan, world.plan)
+        old_manager = plan.manager
+        db.session.execute(sa.update(Notification).values(recipient_id=old_manager.id))
+        plan.manager = make_user("new.manager@example.com")  # reassigned before the send
+        db.session.commit()
+        report = dispatch()
+        reasons = set(db.session.scalars(sa.select(Notification.skip_reason)))
+    assert report.skipped == 5 and smtp_server.recorder.messages == []
+    assert reasons == {"the recipient no longer has the role this message was for"}

@@ -74,7 +74,11 @@ def dispatch(once, now, dry_run, every):
     while True:
         report = run_dispatch(now)
         click.echo(f"sent {report.sent}, failed {report.failed} (retried {report.retried}, "
-                   f"dead {report.dead}), skipped {report.skipped}")
+                   f"dead {report.dead}), skipped {report.skipped}"
+                   + (f", lost {report.lost} (a lease ran out mid-send)" if report.lost else ""))
+        if report.stopped:
+            click.echo(f"stopped: the mail server failed, the rest waits for the next run: "
+                       f"{report.stopped}", err=True)
         for line in report.errors[:20]:
             click.echo(f"  {line}", err=True)
         if once:

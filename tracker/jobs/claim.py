@@ -4,8 +4,13 @@ A claim is one UPDATE ... RETURNING that moves due rows to ``sending`` with a le
 PostgreSQL the rows are picked with FOR UPDATE SKIP LOCKED, so two dispatchers never wait for or
 take each other's rows; SQLite has one writer at a time, which makes the same statement atomic.
 A dispatcher that dies mid-batch leaves its rows ``sending``; when their lease runs out, the
-next claim takes them again. Each claim counts as an attempt, so a message that kills its
-sender every time still ends as ``dead``.
+next claim takes them again. Each claim counts as an attempt, and a row whose lease has run
+out DISPATCH_MAX_ATTEMPTS times is marked dead instead of claimed again, so a message that
+kills its sender every time stops being retried.
+
+Leases always use the real clock, even when a dispatch replays another time with ``--now``:
+a replay must not hand out leases that have already expired (or expire next year) for the
+dispatchers running beside it. Hosts running dispatchers should keep their clocks in sync (NTP).
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Notification, NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S, utcnow
 
 RETRYABLE = (S.PENDING, S.FAILED)
 
@@ -27,18 +32,29 @@ class Claim:
     lease_until: datetime
 
 
-def due_clause(now: datetime):
-    return sa.or_(
-        sa.and_(Notification.status.in_(RETRYABLE), Notification.send_after <= now),
-        sa.and_(Notification.status == S.SENDING, Notification.lease_until < now),
-    )
+def due_clause(now: datetime, *, max_attempts: int | None = None, wall: datetime | None = None):
+    """Rows a dispatcher may take at ``now``: due ones, and ones whose lease ran out."""
+    expired = sa.and_(Notification.status == S.SENDING, Notification.lease_until < (wall or now))
+    if max_attempts is not None:
+        expired = sa.and_(expired, Notification.attempts < max_attempts)
+    return sa.or_(sa.and_(Notification.status.in_(RETRYABLE), Notification.send_after <= now),
+                  expired)
 
 
-def claim(now: datetime, *, batch: int, lease_seconds: int) -> Claim:
+def claim(now: datetime, *, batch: int, lease_seconds: int, max_attempts: int) -> Claim:
+    wall = utcnow()
     # A few random microseconds make every claim's lease its own, so marking a row sent can
     # check that the lease is still ours and not a later claimer's.
-    lease_until = now + timedelta(seconds=lease_seconds, microseconds=random.randrange(1, 999_999))
-    pick = (sa.select(Notification.id).where(due_clause(now))
+    lease_until = wall + timedelta(seconds=lease_seconds, microseconds=random.randrange(1, 1000))
+    given_up = (sa.update(Notification)
+                .where(Notification.status == S.SENDING, Notification.lease_until < wall,
+                       Notification.attempts >= max_attempts)
+                .values(status=S.DEAD, lease_until=None,
+                        last_error="its dispatcher stopped while sending it, every time it was "
+                                   "tried; re-queue it once the cause is found")
+                .execution_options(synchronize_session=False))
+    pick = (sa.select(Notification.id)
+            .where(due_clause(now, max_attempts=max_attempts, wall=wall))
             .order_by(Notification.send_after, Notification.id).limit(batch))
     if db.engine.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
@@ -48,6 +64,7 @@ def claim(now: datetime, *, batch: int, lease_seconds: int) -> Claim:
                  .returning(Notification.id)
                  .execution_options(synchronize_session=False))
     with db.engine.begin() as connection:
+        connection.execute(given_up)
         ids = sorted(connection.execute(statement).scalars())
     return Claim(ids, lease_until)
 
@@ -61,6 +78,18 @@ def finish(notification_id: int, lease_until: datetime, **values) -> bool:
                  .execution_options(synchronize_session=False))
     with db.engine.begin() as connection:
         return connection.execute(statement).rowcount == 1
+
+
+def release(ids: list[int], lease_until: datetime, *, send_after: datetime, reason: str) -> int:
+    """Give back claimed rows that were never tried (the claim's attempt does not count)."""
+    statement = (sa.update(Notification)
+                 .where(Notification.id.in_(ids), Notification.status == S.SENDING,
+                        Notification.lease_until == lease_until)
+                 .values(status=S.FAILED, lease_until=None, send_after=send_after,
+                         attempts=Notification.attempts - 1, last_error=reason)
+                 .execution_options(synchronize_session=False))
+    with db.engine.begin() as connection:
+        return connection.execute(statement).rowcount
 
 
 def backoff_seconds(attempts: int, base: int, ceiling: int) -> float:

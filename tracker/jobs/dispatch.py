@@ -1,10 +1,14 @@
 """Sending what the sweep queued: claim a batch, send each message, record what happened.
 
 Outcomes per message: ``sent``; ``skipped`` with the reason (archived plan, deactivated person,
-their preferences); ``failed`` and tried again later with exponential backoff and jitter; or
-``dead`` after DISPATCH_MAX_ATTEMPTS tries, or at once when the server refuses for good (5xx).
-Every outcome is written only while this dispatcher's lease holds, so a dispatcher that stalls
-past its lease cannot overwrite what another one did.
+someone no longer in the role the message was for, their preferences); ``failed`` and tried
+again later with exponential backoff and jitter; or ``dead`` after DISPATCH_MAX_ATTEMPTS tries,
+or at once when the server refuses that recipient or message for good (a 5xx to RCPT or DATA).
+A failure of the mail server itself (cannot connect, login or sender refused) is not the
+message's fault: the run stops, and the batch is given back to be tried later, so one bad
+password cannot turn the whole outbox dead. Every outcome is written only while this
+dispatcher's lease holds, so a dispatcher that stalls past its lease cannot overwrite what
+another one did.
 """
 from __future__ import annotations
 
@@ -17,16 +21,19 @@ from flask import current_app
 from sqlalchemy import orm as so
 
 from tracker.extensions import db
-from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish
+from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish, release
 from tracker.mail.backends import get_backend
 from tracker.mail.message import build
 from tracker.models import Notification, NotificationStatus as S, Plan, PlanStatus, utcnow
 from tracker.services import preferences
 
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 
-def lease_margin(lease_seconds: int) -> timedelta:
-    """Stop starting new sends this long before the lease ends, so the last one finishes."""
-    return timedelta(seconds=min(30, lease_seconds / 4))
+
+def lease_margin(lease_seconds: int, mail_timeout: float) -> timedelta:
+    """Stop starting sends this long before the lease ends: one send can take several SMTP
+    round trips of up to MAIL_TIMEOUT each, and must finish while the lease still holds."""
+    return timedelta(seconds=min(lease_seconds / 2, 3 * mail_timeout + 5))
 
 
 @dataclass
@@ -36,11 +43,25 @@ class Report:
     dead: int = 0
     skipped: int = 0
     lost: int = 0  # our lease ran out and someone else took the row over
+    stopped: str | None = None  # the mail server failed; the rest waits for the next run
     errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> int:
         return self.retried + self.dead
+
+
+def _still_for(notification: Notification) -> bool:
+    """Whether the recipient still holds the place the message was written for."""
+    recipient, plan = notification.recipient, notification.plan
+    if (notification.payload or {}).get("stage") == "hr":
+        return recipient.is_admin
+    if plan is not None:
+        return recipient.id in (plan.hire_id, plan.manager_id, plan.buddy_id)
+    if notification.kind in ("digest", "review_waiting"):
+        return db.session.scalar(sa.select(sa.exists().where(
+            Plan.manager_id == recipient.id, Plan.status == PlanStatus.ACTIVE)))
+    return True
 
 
 def skip_reason(notification: Notification) -> str | None:
@@ -50,16 +71,18 @@ def skip_reason(notification: Notification) -> str | None:
         return "the recipient's account is deactivated"
     if plan is not None and plan.status != PlanStatus.ACTIVE:
         return f"the plan is {plan.status.value}"
+    if not _still_for(notification):
+        return "the recipient no longer has the role this message was for"
     if not preferences.allows(recipient, notification.kind):
         return f"the recipient chose: {preferences.describe(recipient.notification_preference)}"
     return None
 
 
 def permanent(error: Exception) -> bool:
-    """A 5xx answer means the server will refuse this message however often we try."""
+    """A 5xx answer about this recipient or message means it will be refused however often we try."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+    return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
 
 
 def describe(error: Exception) -> str:
@@ -81,33 +104,58 @@ def _load(ids: list[int]) -> list[Notification]:
                  so.joinedload(Notification.plan).joinedload(Plan.hire))))
 
 
+def _retry_or_bury(notification: Notification, lease_until, text: str, *, dead_now: bool,
+                   report: Report, clock) -> None:
+    config = current_app.config
+    if dead_now or notification.attempts >= config["DISPATCH_MAX_ATTEMPTS"]:
+        report.dead += finish(notification.id, lease_until, status=S.DEAD, last_error=text)
+        return
+    delay = backoff_seconds(notification.attempts, config["DISPATCH_BACKOFF_SECONDS"],
+                            config["DISPATCH_BACKOFF_MAX_SECONDS"])
+    report.retried += finish(notification.id, lease_until, status=S.FAILED, last_error=text,
+                             send_after=clock() + timedelta(seconds=delay))
+
+
 def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> None:
     config = current_app.config
-    margin = lease_margin(config["DISPATCH_LEASE_SECONDS"])
+    margin = lease_margin(config["DISPATCH_LEASE_SECONDS"], config["MAIL_TIMEOUT"])
+    pending = list(ids)
     for notification in _load(ids):
-        if clock() > lease_until - margin:
+        if utcnow() > lease_until - margin:
             break  # the rest stay claimed until the lease ends, then go to the next claim
+        pending.remove(notification.id)
         reason = skip_reason(notification)
         if reason:
             report.skipped += finish(notification.id, lease_until, status=S.SKIPPED,
                                      skip_reason=reason)
             continue
+        label = f"#{notification.id} {notification.kind}"
         try:
-            rendered = render(notification, notification.recipient, notification.plan)
-            backend.send(build(notification, notification.recipient, rendered))
-        except Exception as error:  # noqa: BLE001 - any failure is recorded on the row, never lost
-            text = describe(error)
-            report.errors.append(f"#{notification.id} {notification.kind}: {text}")
-            if permanent(error) or notification.attempts >= config["DISPATCH_MAX_ATTEMPTS"]:
-                report.dead += finish(notification.id, lease_until, status=S.DEAD, last_error=text)
-            else:
-                delay = backoff_seconds(notification.attempts, config["DISPATCH_BACKOFF_SECONDS"],
-                                        config["DISPATCH_BACKOFF_MAX_SECONDS"])
-                report.retried += finish(notification.id, lease_until, status=S.FAILED,
-                                         last_error=text,
-                                         send_after=clock() + timedelta(seconds=delay))
+            message = build(notification, notification.recipient,
+                            render(notification, notification.recipient, notification.plan))
+        except Exception as error:  # noqa: BLE001 - a bad template or payload: this message only
+            report.errors.append(f"{label}: {describe(error)}")
+            _retry_or_bury(notification, lease_until, describe(error), dead_now=False,
+                           report=report, clock=clock)
             continue
-        if finish(notification.id, lease_until, status=S.SENT, sent_at=clock(), last_error=None):
+        try:
+            backend.send(message)
+        except MESSAGE_ERRORS as error:
+            report.errors.append(f"{label}: {describe(error)}")
+            _retry_or_bury(notification, lease_until, describe(error),
+                           dead_now=permanent(error), report=report, clock=clock)
+            continue
+        except Exception as error:  # noqa: BLE001 - the mail server itself failed
+            text = describe(error)
+            report.errors.append(f"{label}: {text}")
+            report.stopped = text
+            _retry_or_bury(notification, lease_until, text, dead_now=False, report=report,
+                           clock=clock)
+            delay = config["DISPATCH_BACKOFF_SECONDS"]
+            release(pending, lease_until, send_after=clock() + timedelta(seconds=delay),
+                    reason=f"not tried: the mail server failed ({text})")
+            break
+        if finish(notification.id, lease_until, status=S.SENT, sent_at=utcnow(), last_error=None):
             report.sent += 1
         else:
             report.lost += 1
@@ -116,7 +164,10 @@ def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> Non
 
 def dispatch(now: datetime | None = None, *, render=None, backend=None,
              max_batches: int | None = None) -> Report:
-    """Send everything due, batch by batch, until nothing is left (or ``max_batches``)."""
+    """Send everything due, batch by batch, until nothing is left (or ``max_batches``).
+
+    ``now`` replays another time for what counts as due and for retry times; leases always
+    use the real clock (see tracker.jobs.claim)."""
     if render is None:
         from tracker.mail.render import render
     config = current_app.config
@@ -126,16 +177,22 @@ def dispatch(now: datetime | None = None, *, render=None, backend=None,
     with (backend or get_backend()) as sender:
         while max_batches is None or batches < max_batches:
             batch = claim(clock(), batch=config["DISPATCH_BATCH_SIZE"],
-                          lease_seconds=config["DISPATCH_LEASE_SECONDS"])
+                          lease_seconds=config["DISPATCH_LEASE_SECONDS"],
+                          max_attempts=config["DISPATCH_MAX_ATTEMPTS"])
             if not batch.ids:
                 break
             _send_batch(batch.ids, batch.lease_until, sender, render, report, clock)
             batches += 1
+            if report.stopped:
+                break
     return report
 
 
 def due_now(now: datetime) -> dict[str, int]:
     """What a dispatch would send right now, by kind, without claiming anything (--dry-run)."""
-    rows = db.session.execute(sa.select(Notification.kind, sa.func.count())
-                              .where(due_clause(now)).group_by(Notification.kind)).all()
+    rows = db.session.execute(
+        sa.select(Notification.kind, sa.func.count())
+        .where(due_clause(now, max_attempts=current_app.config["DISPATCH_MAX_ATTEMPTS"],
+                          wall=utcnow()))
+        .group_by(Notification.kind)).all()
     return dict(sorted(rows))

@@ -41,8 +41,9 @@ def dispatch_job(app: Flask) -> None:
 
 
 def digest_job(app: Flask) -> None:
-    """Weekly digests are queued by the sweep at each manager's local hour; this extra weekly
-    tick makes sure they are queued even if the regular sweep was paused around that hour."""
+    """The weekly digest job. The digests themselves are queued by the regular sweep, at each
+    manager's local hour (a fixed UTC time would be the middle of the night somewhere); this
+    weekly tick is one more sweep on digest day, which costs little and names the job in logs."""
     sweep_job(app)
 
 

@@ -49,8 +49,15 @@ class SMTPBackend:
             self.connection.send_message(message)
         except smtplib.SMTPServerDisconnected:
             # The server dropped an idle connection between two messages: one fresh try.
+            self.close()
             self.connection = self.open()
-            self.connection.send_message(message)
+            try:
+                self.connection.send_message(message)
+            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+                raise
+            except (OSError, smtplib.SMTPException):
+                self.close()
+                raise
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
             raise  # the server answered: the connection is still good for the next message
         except (OSError, smtplib.SMTPException):

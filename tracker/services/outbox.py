@@ -16,9 +16,16 @@ def requeue(notification: Notification, actor: User) -> None:
     if notification.status not in REQUEUEABLE:
         raise InputError("status", f"a {notification.status.value} message cannot be queued again")
     before = {"status": notification.status.value, "attempts": notification.attempts}
-    notification.status, notification.attempts = S.PENDING, 0
-    notification.send_after, notification.lease_until = utcnow(), None
-    notification.skip_reason = None
+    # Conditional, so a row a dispatcher claimed a moment ago is left to it, not sent twice.
+    changed = db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id == notification.id, Notification.status.in_(REQUEUEABLE))
+        .values(status=S.PENDING, attempts=0, send_after=utcnow(), lease_until=None,
+                skip_reason=None)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise InputError("status", "a dispatcher has just picked this message up; reload the page")
+    db.session.refresh(notification)
     record("notification.requeued", plan=notification.plan, actor=actor, target=notification,
            before=before, after={"status": "pending", "kind": notification.kind})
 
