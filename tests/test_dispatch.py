@@ -79,7 +79,7 @@ def test_a_permanent_refusal_is_dead_at_once(app, world, smtp_server):
 
 def test_archived_plans_and_deactivated_people_are_skipped_with_the_reason(app, world, smtp_server):
     with app.app_context():
-        from tracker.models import Plan, User
+        from tracker.models import Plan
 
         other_manager = make_user()
         other = make_user("leaver@example.com", active=False)
@@ -201,7 +201,7 @@ def test_sweep_cli_queues_once_and_explains_a_bad_time(app, world, runner):
 
 
 def test_a_message_for_someone_no_longer_in_that_role_is_skipped(app, world, smtp_server):
-    from tracker.models import Plan, User
+    from tracker.models import Plan
 
     with app.app_context():
         plan = db.session.get(Plan, world.plan)

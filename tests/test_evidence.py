@@ -219,7 +219,7 @@ def test_the_author_edits_evidence_until_it_is_reviewed(app, client, world):
                           data={"edit_id": evidence_id, "note": "fixed", "url": "ftp://nope"})
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "starting with https://" in page
-    assert 'value="ftp://nope"' in page and f'<details class="edit-evidence" open>' in page
+    assert 'value="ftp://nope"' in page and '<details class="edit-evidence" open>' in page
     assert client.post(f"/evidence/{evidence_id}/edit", data={
         "note": "Fixed the link", "url": "https://wiki.example.com/map"}).status_code == 302
     with app.app_context():

@@ -1,5 +1,4 @@
 """Pulse check-ins: the schedule, the hire's answer, and the manager's trend chart."""
-import re
 from datetime import date, timedelta
 from types import SimpleNamespace
 

@@ -59,8 +59,9 @@ def test_a_running_scheduler_sends_what_is_queued(app, library, smtp_server):
     assert keys <= received()
 
 
-def test_gunicorn_with_two_workers_starts_no_scheduler(tmp_path):
-    url = f"sqlite:///{tmp_path / 'web.sqlite3'}"
+def database_with_two_due_reminders(tmp_path):
+    """A SQLite file another process can open: the role library, one plan, two due reminders."""
+    url = f"sqlite:///{tmp_path / 'processes.sqlite3'}"
     app = create_app("testing", DATABASE_URL=url)
     with app.app_context():
         db.create_all()
@@ -68,8 +69,14 @@ def test_gunicorn_with_two_workers_starts_no_scheduler(tmp_path):
 
         load_library()
         hire = make_user()
-        queue(make_plan(hire, make_user()), hire, 2)  # due now: a scheduler would send them
+        queue(make_plan(hire, make_user()), hire, 2)
         db.session.commit()
+        db.engine.dispose()
+    return app, url
+
+
+def test_gunicorn_with_two_workers_starts_no_scheduler(tmp_path):
+    app, url = database_with_two_due_reminders(tmp_path)  # a scheduler would send them
     port = free_port()
     with SMTPServer() as server:
         env = os.environ | {"TRACKER_CONFIG": "testing", "DATABASE_URL": url,
@@ -102,17 +109,7 @@ def test_gunicorn_with_two_workers_starts_no_scheduler(tmp_path):
 
 def test_serve_runs_the_site_with_the_scheduler_writing_eml_files(tmp_path):
     """What `make run` starts: pages answer, and queued reminders land in MAIL_FILE_DIR."""
-    url = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    app = create_app("testing", DATABASE_URL=url)
-    with app.app_context():
-        db.create_all()
-        from tracker.services.role_versions import load_library
-
-        load_library()
-        hire = make_user()
-        queue(make_plan(hire, make_user()), hire, 2)
-        db.session.commit()
-        db.engine.dispose()
+    app, url = database_with_two_due_reminders(tmp_path)
     port, mail = free_port(), tmp_path / "mail"
     env = os.environ | {"TRACKER_CONFIG": "testing", "DATABASE_URL": url, "MAIL_BACKEND": "file",
                         "MAIL_FILE_DIR": str(mail), "DISPATCH_EVERY_SECONDS": "1"}
