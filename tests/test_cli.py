@@ -28,7 +28,7 @@ def test_roles_validate_fails_with_a_precise_message(runner, tmp_path):
     assert result.exit_code == 1
     assert (f"data-engineer.yaml:{line}: milestones.d30.goals[0].evidence_required: "
             "should be a boolean, found str 'maybe'") in result.output
-    assert "1 problem(s) found" in result.output
+    assert "1 problem found" in result.output
 
 
 def test_roles_load_then_list_and_reload_is_a_no_op(runner):

@@ -60,6 +60,11 @@ def days_phrase(days: int) -> str:
     return "1 day overdue" if days == -1 else f"{-days} days overdue"
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """A count as words: "1 goal", "3 goals" (``many`` for irregular nouns), never "goal(s)"."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 def render_markdown(text: str) -> Markup:
     """Markdown from users, cleaned to a safe subset of HTML (no scripts, styles or handlers)."""
     return Markup(nh3.clean(markdown.markdown(text or "", extensions=["sane_lists"])))
@@ -69,6 +74,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(lambda a: ACTIVITY_LABELS.get(a, a.replace(".", " ")), "activity_label")
     app.add_template_filter(nice_date)
+    app.add_template_filter(plural)
     app.add_template_filter(days_phrase)
     app.add_template_filter(lambda s: STATUS_LABELS[GoalStatus(s)], "status_label")
     app.add_template_filter(lambda k: MilestoneKey(k).label, "milestone_label")

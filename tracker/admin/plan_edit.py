@@ -21,6 +21,7 @@ from tracker.admin.forms import (
 )
 from tracker.admin.hires import add_error, people
 from tracker.extensions import db
+from tracker.formatting import plural
 from tracker.models import Plan, PlanMilestone, PlanStatus
 from tracker.plans.queries import load_plan
 from tracker.services import plan_changes
@@ -59,10 +60,6 @@ def render_edit(plan_id: int, status: int = 200, posted: dict | None = None):
     open_goals = sum(1 for m in plan.milestones for g in m.goals if not g.status.is_finished)
     return render_template("admin/plan_edit.html", plan=plan, forms=_forms(plan, posted or {}),
                            open_goals=open_goals, people=people()), status
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _plan(plan_id: int) -> Plan:

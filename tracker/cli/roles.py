@@ -8,6 +8,7 @@ import yaml
 from flask.cli import with_appcontext
 
 from tracker.extensions import db
+from tracker.formatting import plural
 from tracker.services.role_catalogue import find_role, read_catalogue, skeleton
 from tracker.services.role_library import LibraryError, read_library
 from tracker.services.role_versions import (
@@ -25,7 +26,7 @@ DIR_OPTION = click.option("--dir", "directory", type=click.Path(file_okay=False,
 def _fail(error: LibraryError, outcome: str = "") -> None:
     for problem in error.problems:
         click.echo(str(problem), err=True)
-    raise click.ClickException(f"{len(error.problems)} problem(s) found{outcome}") from None
+    raise click.ClickException(f"{plural(len(error.problems), 'problem')} found{outcome}") from None
 
 
 @click.group()
@@ -44,7 +45,7 @@ def validate(paths, directory):
     except LibraryError as error:
         _fail(error)
     goals = sum(len(m["goals"]) for d in documents for m in d.data["milestones"].values())
-    click.echo(f"OK: {len(documents)} file(s), {goals} goals")
+    click.echo(f"OK: {plural(len(documents), 'file')}, {plural(goals, 'goal')}")
 
 
 @roles.command()
@@ -59,7 +60,7 @@ def load(directory):
     for result in results:
         click.echo(f"{result.slug:40} v{result.version:<4} {result.action}")
     changed = sum(r.action != "unchanged" for r in results)
-    click.echo(f"{changed} of {len(results)} template(s) loaded")
+    click.echo(f"{changed} of {plural(len(results), 'template')} loaded")
 
 
 @roles.command("list")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from tracker.formatting import nice_date
+from tracker.formatting import nice_date, plural
 from tracker.mail import ics
 from tracker.mail.message import Attachment, Rendered, sender_domain
 from tracker.models import Notification, Plan, User, utcnow
@@ -53,10 +53,6 @@ def local_time(value: str | datetime, tz: str) -> str:
 
 def _day(value: str) -> str:
     return nice_date(date.fromisoformat(value))
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 # Each kind: (payload, recipient, plan) -> the template context, with subject and the action.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.formatting import plural
 from tracker.models import (
     CheckIn,
     CheckInRating,
@@ -41,7 +42,7 @@ class TeamRow:
         """Why this hire needs attention, in words; empty means on track."""
         reasons = []
         if self.progress.overdue_goals:
-            reasons.append(f"{self.progress.overdue_goals} goal(s) overdue")
+            reasons.append(f"{plural(self.progress.overdue_goals, 'goal')} overdue")
         if self.rating in (CheckInRating.AT_RISK, CheckInRating.OFF_TRACK):
             reasons.append(f"rated {self.rating.value.replace('_', ' ')} at the "
                            f"{self.rating_milestone} check-in")
