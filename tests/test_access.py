@@ -16,7 +16,6 @@ from tests.factories import make_plan, make_user
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
 from tracker.services.goals import submit_evidence
-from tracker.services.uploads import store
 
 VIEWERS = ["admin", "manager", "other.manager", "hire", "other.hire", "buddy", None]
 NONE_LOGGED_IN = {None: 302}  # anonymous: sent to the login page, for every route
@@ -63,7 +62,7 @@ MATRIX = {
     ("POST", "checkins.save_manager", "/plans/{plan}/checkins/d30/manager", "rating=superb"): MANAGER_ACTS,
     ("POST", "checkins.sign", "/plans/{plan}/checkins/d30/sign", ""):
         plan_people(admin=403, manager=422, hire=422, buddy=403),
-    ("POST", "checkins.answer_pulse", "/plans/{plan}/pulse", "confidence=9"): HIRE_ACTS,
+    ("POST", "plans.answer_pulse", "/plans/{plan}/pulse", "confidence=9"): HIRE_ACTS,
     ("GET", "auth.preferences", "/preferences", None): everyone(200),
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
@@ -107,9 +106,7 @@ def world(app, library):
                  if g.owner == GoalOwner.HIRE and g.evidence_required]
         evidence = submit_evidence(plan, goals[1], hire, kind=EvidenceKind.NOTE, note="draft")
         upload = FileStorage(io.BytesIO(b"%PDF-1.4 notes"), "notes.pdf", content_type="application/pdf")
-        with app.test_request_context():
-            stored = store(upload)
-        file_evidence = submit_evidence(plan, goals[2], hire, kind=EvidenceKind.FILE, stored_file=stored)
+        file_evidence = submit_evidence(plan, goals[2], hire, kind=EvidenceKind.FILE, upload=upload)
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
                                milestone=plan.milestones[0].id, evidence=evidence.id,

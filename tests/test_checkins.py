@@ -35,7 +35,7 @@ def url(world, key="d30", part=""):
 def sign(client, world, key="d30"):
     """Sign as the page showed it: the form carries a digest of what was on screen."""
     page = client.get(url(world, key)).get_data(as_text=True)
-    seen = re.search(r'name="seen" value="([0-9a-f]+)"', page)
+    seen = re.search(r'name="seen"[^>]*value="([0-9a-f]+)"', page)
     return client.post(url(world, key, "sign"), data={"seen": seen.group(1) if seen else ""})
 
 
@@ -191,7 +191,7 @@ def test_a_signature_is_refused_when_the_words_changed_since_the_page_was_read(a
     fill_both(app, client, world)
     login_as(client, app, "hire@example.com")
     page = client.get(url(world)).get_data(as_text=True)
-    seen = re.search(r'name="seen" value="(\w+)"', page).group(1)
+    seen = re.search(r'name="seen"[^>]*value="(\w+)"', page).group(1)
     manager = app.test_client()
     login_as(manager, app, "manager@example.com")
     manager.post(url(world, part="manager"), data={

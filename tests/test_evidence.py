@@ -186,14 +186,14 @@ def test_only_the_right_people_can_act_on_a_goal(app, client, world, viewer, act
 
 
 def test_without_a_buddy_the_manager_owns_the_buddy_goals(app, library):
-    from tracker.services.goals import can_work_on, owner_of
+    from tracker.services.policy import owner_of, policy
 
     with app.app_context():
         hire, manager = make_user(), make_user()
         plan = make_plan(hire, manager)
         buddy_goal = next(g for m in plan.milestones for g in m.goals if g.owner == GoalOwner.BUDDY)
         assert owner_of(plan, buddy_goal) == manager.id
-        assert can_work_on(manager, plan, buddy_goal) and not can_work_on(hire, plan, buddy_goal)
+        assert policy(manager, plan).owns(buddy_goal) and not policy(hire, plan).owns(buddy_goal)
 
 
 def test_a_goal_id_from_another_plan_is_not_found(app, client, world):

@@ -13,18 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from tracker.forms import choices
 from tracker.models import GoalOwner, PlanStatus
-
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms before 3.3 takes plain (value, label) pairs
-    def SelectChoice(value, label):  # noqa: N802
-        return (value, label)
-
-
-def choices(pairs) -> list:
-    """Select options from (value, label) pairs, in the form WTForms no longer deprecates."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 REQUIRED = "this is required"
 PULSE_DAYS = [InputRequired("write a whole number of days"),

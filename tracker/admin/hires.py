@@ -8,15 +8,15 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
-import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.admin import admin_required, bp
-from tracker.admin.forms import HireForm, choices
+from tracker.admin.forms import HireForm
 from tracker.extensions import db
-from tracker.models import User
+from tracker.forms import add_error, choices
 from tracker.services import hires
+from tracker.services.accounts import people
 from tracker.services.errors import InputError
 from tracker.services.invitations import issue_link
 from tracker.services.plans import check_timezone, preview
@@ -26,22 +26,6 @@ from tracker.services.role_versions import current_baseline
 @cache
 def timezone_names() -> tuple[str, ...]:
     return tuple(sorted(name for name in available_timezones() if "/" in name) + ["UTC"])
-
-
-def people() -> list[tuple[str, str]]:
-    """Everyone who can be a manager or buddy, for the email pickers."""
-    rows = db.session.execute(sa.select(User.email, User.name)
-                              .where(User.active.is_(True)).order_by(User.name))
-    return [(email, name) for email, name in rows]
-
-
-def add_error(form, error: InputError) -> None:
-    """Put a service's refusal beside the field it names; one the form lacks becomes a flash."""
-    if error.field not in form:
-        flash(error.message, "error")
-        return
-    field = form[error.field]
-    field.errors = [*field.errors, error.message]
 
 
 def _preview(form: HireForm):

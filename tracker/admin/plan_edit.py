@@ -19,11 +19,12 @@ from tracker.admin.forms import (
     StatusForm,
     choices,
 )
-from tracker.admin.hires import add_error, people
 from tracker.extensions import db
 from tracker.formatting import plural
 from tracker.models import Plan, PlanMilestone, PlanStatus
-from tracker.plans.queries import load_plan
+from tracker.forms import add_error
+from tracker.services.accounts import people
+from tracker.services.plan_pages import load_plan
 from tracker.services import plan_changes
 from tracker.services.errors import InputError
 from tracker.services.hires import check_start_date

@@ -1,4 +1,4 @@
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from flask import render_template, request
@@ -9,44 +9,15 @@ from tracker.extensions import db
 from tracker.models import (
     MilestoneKey,
     Plan,
-    PlanGoal,
-    PlanMilestone,
     PlanStatus,
     RoleTemplate,
     RoleVersion,
     TemplateKind,
     User,
 )
-from tracker.models.enums import FINISHED_GOAL_STATUSES, MILESTONE_ORDER
-from tracker.plans.queries import load_plans
-from tracker.services.progress import local_today, plan_progress
-
-
-def now_at(key: MilestoneKey, today: date):
-    """Plans whose current milestone is ``key``, by the same rule as the "Now at" column.
-
-    That rule (services.progress.plan_progress): the first milestone with an unfinished goal that
-    is not yet due; if every such milestone is past its date, the earliest overdue one. Done in
-    SQL, so the list costs the same statements for ten plans or ten thousand. ``today`` is the
-    server's UTC date; the column uses the hire's own date, so near midnight the two can differ
-    by a day for a milestone due that very day.
-    """
-    unfinished = sa.exists().where(PlanGoal.milestone_id == PlanMilestone.id,
-                                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
-    open_ms = sa.select(PlanMilestone.plan_id, PlanMilestone.position, PlanMilestone.due_date) \
-        .where(unfinished).subquery()
-    upcoming = (sa.select(open_ms.c.plan_id, sa.func.min(open_ms.c.position).label("position"))
-                .where(open_ms.c.due_date >= today).group_by(open_ms.c.plan_id).subquery())
-    earliest = (sa.select(open_ms.c.plan_id, sa.func.min(open_ms.c.position).label("position"))
-                .group_by(open_ms.c.plan_id).subquery())
-    current = (sa.select(earliest.c.plan_id,
-                         sa.func.coalesce(upcoming.c.position, earliest.c.position).label("position"))
-               .outerjoin(upcoming, upcoming.c.plan_id == earliest.c.plan_id).subquery())
-    return Plan.id.in_(
-        sa.select(current.c.plan_id)
-        .join(PlanMilestone, sa.and_(PlanMilestone.plan_id == current.c.plan_id,
-                                     PlanMilestone.position == current.c.position))
-        .where(PlanMilestone.key == key))
+from tracker.models.enums import MILESTONE_ORDER
+from tracker.services.plan_pages import load_plans
+from tracker.services.progress import local_today, now_at, plan_progress
 
 
 def _filters():

@@ -1,6 +1,9 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField
 from wtforms.validators import DataRequired, Length
+
+from tracker.forms import choices
+from tracker.services.preferences import CHOICES
 
 
 class LoginForm(FlaskForm):
@@ -19,3 +22,8 @@ class SetPasswordForm(FlaskForm):
                                                          Length(max=1024)])
     confirm = PasswordField("The same password again",
                             validators=[DataRequired("type the password a second time")])
+
+
+class PreferencesForm(FlaskForm):
+    preference = RadioField("Which emails do you want?", validate_choice=False,
+                            choices=choices(CHOICES.items()))

@@ -1,27 +1,29 @@
 """Email preferences: from the menu when signed in, or from the signed link in any email."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth import bp
+from tracker.auth.forms import PreferencesForm
 from tracker.extensions import db
+from tracker.forms import add_error
 from tracker.services.errors import InputError
 from tracker.services.preferences import CHOICES, set_preference, user_for_token
 
 
 def _page(user, action: str):
-    error = None
-    if request.method == "POST":
+    form = PreferencesForm(data={"preference": user.notification_preference})
+    if form.is_submitted():
         try:
-            changed = set_preference(user, request.form.get("preference", ""))
+            changed = set_preference(user, form.preference.data or "")
         except InputError as refused:
-            error = refused.message
+            add_error(form, refused)
         else:
             db.session.commit()
             flash("Saved: " + CHOICES[user.notification_preference].lower() + "."
                   if changed else "Nothing changed.", "info")
             return redirect(action)
-    return render_template("auth/preferences.html", user=user, choices=CHOICES, action=action,
-                           error=error), (422 if error else 200)
+    return render_template("auth/preferences.html", user=user, form=form, action=action), \
+        (422 if form.preference.errors or form.form_errors else 200)
 
 
 @bp.route("/preferences", methods=["GET", "POST"])

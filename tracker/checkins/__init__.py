@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("checkins", __name__)
 
-from tracker.checkins import pulse, routes  # noqa: E402,F401
+from tracker.checkins import routes  # noqa: E402,F401

@@ -55,6 +55,11 @@ class GoalSource(str, enum.Enum):
     BASELINE = "baseline"
     CUSTOM = "custom"
 
+    @property
+    def is_company(self) -> bool:
+        """Baseline goals are the company's, the same in every plan; pages badge them."""
+        return self is GoalSource.BASELINE
+
 
 class PlanStatus(str, enum.Enum):
     ACTIVE = "active"

@@ -3,16 +3,12 @@ from flask_login import current_user, login_required
 
 from tracker.models import Plan, PlanStatus
 from tracker.plans import bp
-from tracker.plans.queries import activity, checkins_by_milestone, load_plan, load_plans
+from tracker.plans.forms import PageForms
 from tracker.services import pulses
-from tracker.services.access import (
-    can_see_conversations,
-    can_view_plan,
-    own_plans_clause,
-    relationship_to,
-)
-from tracker.services.checkins import opens_on
-from tracker.services.goals import can_review, can_work_on
+from tracker.services.audit import activity
+from tracker.services.checkins import checkins_by_milestone
+from tracker.services.plan_pages import load_plan, load_plans
+from tracker.services.policy import checkin_opens_on, own_plans_clause, policy, relation_of
 from tracker.services.progress import local_today, plan_progress
 
 
@@ -25,7 +21,7 @@ def home():
         return redirect(url_for("admin.plans"))
     if len(mine) == 1 and mine[0].hire_id == current_user.id:
         return redirect(url_for("plans.show", plan_id=mine[0].id))
-    rows = [(plan, relationship_to(current_user, plan),
+    rows = [(plan, relation_of(current_user, plan),
              plan_progress(plan, local_today(plan.hire.timezone))) for plan in mine]
     return render_template("plans/home.html", rows=rows)
 
@@ -36,30 +32,26 @@ def show(plan_id: int):
     return render_plan(plan_id)
 
 
-def render_plan(plan_id: int, *, status: int = 200, errors: dict | None = None,
-                values: dict | None = None, goal_id: int | None = None,
-                pulse_error: bool = False):
-    """The plan page; after a refused action it shows the errors beside the form that failed."""
+def render_plan(plan_id: int, *, status: int = 200, posted: tuple | None = None,
+                goal_id: int | None = None):
+    """The plan page; after a refused action ``posted`` (form name, target id, the form) puts
+    the person's input and the error back beside the form that failed."""
     plan = load_plan(plan_id)
     # Not found and not allowed look the same, so plan ids reveal nothing.
-    if plan is None or not can_view_plan(current_user, plan):
+    can = policy(current_user, plan) if plan is not None else None
+    if can is None or not can.view():
         abort(404)
     today = local_today(plan.hire.timezone)
-    progress = plan_progress(plan, today)
-    conversations = can_see_conversations(current_user, plan)
+    conversations = bool(can.see_conversations())
     pulse = None
     if conversations:
         answered = pulses.answers(plan.id)
-        pulse = {"answers": answered, "points": pulses.trend_points(answered),
-                 "due": pulses.due_pulse(plan, today, answered[-1].due_on if answered else None),
-                 "next": pulses.next_pulse(plan, today)}
+        due = pulses.due_pulse(plan, today, answered[-1].due_on if answered else None)
+        pulse = {"answers": answered, "points": pulses.trend_points(answered), "due": due,
+                 "can_answer": can.answer_pulse(due, answered[-1].due_on if answered else None), "next": pulses.next_pulse(plan, today)}
     return render_template(
-        "plans/show.html", plan=plan, progress=progress,
-        activity=activity(plan.id, conversations=conversations),
-        viewer=relationship_to(current_user, plan),
-        can_work=lambda goal: plan.status == PlanStatus.ACTIVE and can_work_on(current_user, plan, goal),
-        can_review=plan.status == PlanStatus.ACTIVE and can_review(current_user, plan),
+        "plans/show.html", plan=plan, progress=plan_progress(plan, today), can=can,
+        activity=activity(plan.id, conversations=conversations), viewer=can.relation,
         checkins=checkins_by_milestone(plan.id) if conversations else None,
-        checkin_opens=opens_on, pulse=pulse, today=today,
-        errors=errors or {}, values=values or {}, error_goal=goal_id,
-        pulse_error=pulse_error), status
+        checkin_opens=checkin_opens_on, pulse=pulse, today=today,
+        forms=PageForms(posted), error_goal=goal_id), status

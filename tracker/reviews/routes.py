@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from tracker.reviews import bp
-from tracker.reviews.queries import review_queue, team
+from tracker.services.team import review_queue, team
 
 
 @bp.get("/team")

@@ -53,3 +53,10 @@ def create_user(email: str, name: str, *, password: str | None = None, is_admin:
         user.set_password(password)
     db.session.add(user)
     return user
+
+
+def people() -> list[tuple[str, str]]:
+    """Everyone who can be a manager or buddy, as (email, name), for the email pickers."""
+    rows = db.session.execute(sa.select(User.email, User.name)
+                              .where(User.active.is_(True)).order_by(User.name))
+    return [(email, name) for email, name in rows]

@@ -8,26 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date
+from functools import partial
 
 import sqlalchemy as sa
-from flask import current_app
 
 from tracker.extensions import db
-from tracker.models import CheckIn, CheckInRating, Plan, PlanMilestone, PlanStatus, User, utcnow
+from tracker.models import CheckIn, CheckInRating, Plan, PlanMilestone, User, utcnow
 from tracker.services.audit import record
 from tracker.services.errors import InputError
+from tracker.services.policy import policy
 
 TEXT_LIMIT = 10_000
 GOAL_NOTE_LIMIT = 2_000
-
-
-def opens_on(milestone: PlanMilestone) -> date:
-    return milestone.due_date - timedelta(days=current_app.config["CHECKIN_OPENS_DAYS_BEFORE"])
-
-
-def is_open(milestone: PlanMilestone, today: date) -> bool:
-    return today >= opens_on(milestone)
 
 
 def check_in_for(milestone: PlanMilestone, *, lock: bool = False) -> CheckIn | None:
@@ -61,17 +54,13 @@ def _text(value: str | None, field: str, limit: int = TEXT_LIMIT) -> str:
     return value
 
 
-def _editable(plan: Plan, milestone: PlanMilestone, today: date) -> CheckIn:
-    if plan.status != PlanStatus.ACTIVE:
-        raise InputError("checkin", f"this plan is {plan.status.value}; its check-ins are closed")
-    if not is_open(milestone, today):
-        raise InputError("checkin", f"this check-in opens on {opens_on(milestone):%d %b %Y}")
+def _editable(question, milestone: PlanMilestone, today: date) -> CheckIn:
+    """The check-in, locked, once ``question`` (a policy method) allows the change on it."""
     checkin = check_in_for(milestone, lock=True)
+    question(milestone, checkin, today).enforce("checkin")
     if checkin is None:
         checkin = CheckIn(milestone=milestone, goal_notes={})
         db.session.add(checkin)
-    elif checkin.is_signed:
-        raise InputError("checkin", "this check-in is signed by both and can no longer change")
     return checkin
 
 
@@ -99,9 +88,7 @@ def save_hire_part(plan: Plan, milestone: PlanMilestone, hire: User, today: date
                    self_assessment: str, went_well: str, blockers: str,
                    goal_notes: dict[int, str]) -> tuple[CheckIn, bool]:
     """Store the hire's half; returns the check-in and whether signatures had to be cleared."""
-    if hire.id != plan.hire_id:
-        raise InputError("checkin", "only the hire fills in the self-assessment")
-    checkin = _editable(plan, milestone, today)
+    checkin = _editable(partial(policy(hire, plan).write_checkin, "hire"), milestone, today)
     goal_ids = {goal.id for goal in milestone.goals}
     notes = {str(goal_id): _text(note, f"goal-{goal_id}", GOAL_NOTE_LIMIT)
              for goal_id, note in goal_notes.items() if goal_id in goal_ids}
@@ -118,9 +105,8 @@ def save_hire_part(plan: Plan, milestone: PlanMilestone, hire: User, today: date
 
 def save_manager_part(plan: Plan, milestone: PlanMilestone, manager: User, today: date, *,
                       assessment: str, rating: str, next_steps: str) -> tuple[CheckIn, bool]:
-    if manager.id != plan.manager_id:
-        raise InputError("checkin", "only the hire's manager writes the manager's assessment")
-    checkin = _editable(plan, milestone, today)
+    checkin = _editable(partial(policy(manager, plan).write_checkin, "manager"), milestone,
+                        today)
     try:
         chosen = CheckInRating(rating) if rating else None
     except ValueError:
@@ -137,35 +123,13 @@ def save_manager_part(plan: Plan, milestone: PlanMilestone, manager: User, today
     return checkin, cleared
 
 
-def missing_for_signature(checkin: CheckIn | None) -> list[str]:
-    """What still has to be written before anyone can sign, in words."""
-    if checkin is None:
-        return ["the hire's self-assessment", "the manager's assessment", "a rating"]
-    missing = []
-    if not checkin.self_assessment:
-        missing.append("the hire's self-assessment")
-    if not checkin.manager_assessment:
-        missing.append("the manager's assessment")
-    if checkin.rating is None:
-        missing.append("a rating")
-    return missing
-
-
 def sign(plan: Plan, milestone: PlanMilestone, user: User, today: date,
          seen: str | None) -> CheckIn:
     """Sign the check-in as ``user`` saw it: ``seen`` is the digest their page showed."""
-    if user.id not in (plan.hire_id, plan.manager_id):
-        raise InputError("checkin", "only the hire and their manager sign a check-in")
-    checkin = _editable(plan, milestone, today)
-    missing = missing_for_signature(checkin)
-    if missing:
-        raise InputError("checkin", "before signing, add " + ", ".join(missing))
+    checkin = _editable(policy(user, plan).sign_checkin, milestone, today)
     if seen != content_digest(checkin):
         raise InputError("checkin", "the check-in changed since you opened it; read it again "
                                     "below, then sign")
-    already = checkin.hire_signed_at if user.id == plan.hire_id else checkin.manager_signed_at
-    if already is not None:
-        raise InputError("checkin", "you have already signed; waiting for the other signature")
     stamp = utcnow()
     if user.id == plan.hire_id:
         checkin.hire_signed_at = stamp
@@ -175,3 +139,10 @@ def sign(plan: Plan, milestone: PlanMilestone, user: User, today: date,
            after={"milestone": milestone.key.value, "as": "hire" if user.id == plan.hire_id
                   else "manager", "complete": checkin.is_signed})
     return checkin
+
+
+def checkins_by_milestone(plan_id: int) -> dict[int, CheckIn]:
+    """The plan's check-ins keyed by milestone id, in one query, for the history on the plan."""
+    return {c.milestone_id: c for c in db.session.scalars(
+        sa.select(CheckIn).join(PlanMilestone, PlanMilestone.id == CheckIn.milestone_id)
+        .where(PlanMilestone.plan_id == plan_id))}

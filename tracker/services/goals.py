@@ -2,51 +2,32 @@
 
 open -> submitted -> approved, or -> changes_requested -> submitted again; waived by the manager
 with a reason; goals that need no evidence go straight to done. Evidence rows are never deleted:
-withdrawing or reviewing changes their status, so the history stays on the plan.
+withdrawing or reviewing changes their status, so the history stays on the plan. Who may do
+each step, and when, is the policy's answer (services/policy.py); this module applies it.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+
+from werkzeug.datastructures import FileStorage
 
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
     EvidenceKind,
     EvidenceStatus,
-    GoalOwner,
     GoalStatus,
     Plan,
     PlanGoal,
-    PlanStatus,
     User,
     utcnow,
 )
+from tracker.services import uploads
 from tracker.services.audit import record
 from tracker.services.errors import InputError
+from tracker.services.policy import policy
 
 NOTE_LIMIT = 20_000
-OPEN_FOR_EVIDENCE = {GoalStatus.OPEN, GoalStatus.SUBMITTED, GoalStatus.CHANGES_REQUESTED}
-
-
-def owner_of(plan: Plan, goal: PlanGoal) -> int:
-    """The person a goal belongs to; a plan without a buddy hands buddy goals to the manager."""
-    return {GoalOwner.HIRE: plan.hire_id, GoalOwner.MANAGER: plan.manager_id,
-            GoalOwner.BUDDY: plan.buddy_id or plan.manager_id}[goal.owner]
-
-
-def can_work_on(user: User, plan: Plan, goal: PlanGoal) -> bool:
-    """Only the goal's owner submits evidence or ticks it off; the manager reviews instead."""
-    return user.id == owner_of(plan, goal)
-
-
-def can_review(user: User, plan: Plan) -> bool:
-    return user.id == plan.manager_id
-
-
-def ensure_active(plan: Plan) -> None:
-    """A completed or archived plan is a record: its goals and evidence no longer change."""
-    if plan.status != PlanStatus.ACTIVE:
-        raise InputError("goal", f"this plan is {plan.status.value}, so its goals can no longer change")
 
 
 def _state(goal: PlanGoal) -> dict:
@@ -73,20 +54,21 @@ def check_note(note: str, *, required: bool) -> str:
 
 
 def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceKind,
-                    note: str = "", url: str = "", stored_file=None) -> Evidence:
-    """Add evidence and put the goal in the review queue. ``stored_file`` is an uploads.Stored."""
-    ensure_active(plan)
-    if goal.status not in OPEN_FOR_EVIDENCE:
-        raise InputError("goal", f"this goal is already {goal.status.value.replace('_', ' ')}")
+                    note: str = "", url: str = "", upload: FileStorage | None = None) -> Evidence:
+    """Add evidence and put the goal in the review queue.
+
+    An uploaded file is written last, after every other check has passed, and kept only if
+    the transaction commits (see services/uploads.py).
+    """
+    policy(author, plan).submit_evidence(goal).enforce("goal")
     evidence = Evidence(goal_id=goal.id, author_id=author.id, kind=kind,
                         note=check_note(note, required=kind == EvidenceKind.NOTE))
     if kind == EvidenceKind.LINK:
         evidence.url = check_link(url)
     elif kind == EvidenceKind.FILE:
-        if stored_file is None:
-            raise InputError("file", "choose a file to upload")
-        evidence.file_key, evidence.file_name = stored_file.key, stored_file.name
-        evidence.file_type, evidence.file_size = stored_file.content_type, stored_file.size
+        stored = uploads.store(upload)
+        evidence.file_key, evidence.file_name = stored.key, stored.name
+        evidence.file_type, evidence.file_size = stored.content_type, stored.size
     db.session.add(evidence)
     goal.evidence.append(evidence)
     before = _state(goal)
@@ -97,9 +79,7 @@ def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceK
 
 
 def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, url: str = "") -> None:
-    ensure_active(plan)
-    if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
-        raise InputError("evidence", "only its author can edit evidence, and only before review")
+    policy(author, plan).change_evidence(evidence).enforce("evidence")
     before = {"note": evidence.note, "url": evidence.url}
     evidence.note = check_note(note, required=evidence.kind == EvidenceKind.NOTE)
     if evidence.kind == EvidenceKind.LINK:
@@ -109,9 +89,7 @@ def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, ur
 
 
 def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
-    ensure_active(plan)
-    if evidence.author_id != author.id or evidence.status != EvidenceStatus.SUBMITTED:
-        raise InputError("evidence", "only its author can withdraw evidence, and only before review")
+    policy(author, plan).change_evidence(evidence).enforce("evidence")
     goal = evidence.goal
     before = _state(goal)
     evidence.status = EvidenceStatus.WITHDRAWN
@@ -123,11 +101,7 @@ def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
 
 
 def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, comment: str) -> None:
-    ensure_active(plan)
-    if not can_review(reviewer, plan):
-        raise InputError("review", "only the hire's manager reviews evidence")
-    if goal.status != GoalStatus.SUBMITTED:
-        raise InputError("review", "there is no evidence waiting for review on this goal")
+    policy(reviewer, plan).review(goal).enforce("review")
     comment = (comment or "").strip()
     if not approve and not comment:
         raise InputError("comment", "say what should change, so the hire knows what to do")
@@ -144,27 +118,19 @@ def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, co
 
 
 def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
-    ensure_active(plan)
-    if goal.evidence_required:
-        raise InputError("goal", "this goal needs evidence; add a note, a link or a file")
-    if goal.status != GoalStatus.OPEN:
-        raise InputError("goal", f"this goal is already {goal.status.value}")
+    policy(user, plan).mark_done(goal).enforce("goal")
     before = _state(goal)
     goal.status, goal.finished_at = GoalStatus.DONE, utcnow()
     record("goal.done", plan=plan, actor=user, target=goal, before=before, after=_state(goal))
 
 
 def waive_goal(plan: Plan, goal: PlanGoal, manager: User, reason: str) -> None:
-    ensure_active(plan)
-    if not can_review(manager, plan):
-        raise InputError("reason", "only the hire's manager can waive a goal")
+    policy(manager, plan).waive(goal).enforce("reason")
     reason = (reason or "").strip()
     if not reason:
         raise InputError("reason", "say why the goal no longer applies; the reason is kept")
     if len(reason) > 500:
         raise InputError("reason", "keep the reason under 500 characters")
-    if goal.status.is_finished:
-        raise InputError("reason", f"this goal is already {goal.status.value}")
     before = _state(goal)
     goal.status, goal.waived_reason, goal.finished_at = GoalStatus.WAIVED, reason, utcnow()
     record("goal.waived", plan=plan, actor=manager, target=goal, before=before,

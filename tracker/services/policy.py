@@ -185,7 +185,7 @@ class PlanPolicy:
         if not active:
             return active
         if evidence.status != EvidenceStatus.SUBMITTED:
-            return _deny("evidence can only change before it is reviewed")
+            return _deny("evidence can be changed only before review")
         return ALLOW
 
     # -- check-ins --------------------------------------------------------------------
@@ -224,14 +224,18 @@ class PlanPolicy:
         return ALLOW
 
     # -- pulses -----------------------------------------------------------------------
-    def answer_pulse(self, due_on: date | None) -> Decision:
-        """``due_on``: the pulse the schedule says is waiting (pulses.due_pulse), if any."""
+    def answer_pulse(self, due_on: date | None, last_answered: date | None = None) -> Decision:
+        """``due_on``: the pulse the schedule says is waiting (pulses.due_pulse), if any;
+        ``last_answered``: the newest answered one, to say why nothing is waiting."""
         if self.relation != "hire":
             return _forbid("only the hire answers their pulse check-in")
         active = self._active("pulse check-ins")
-        if not active:
+        if not active or due_on is not None:
             return active
-        return ALLOW if due_on is not None else _deny("no pulse check-in is due yet")
+        if last_answered is not None:
+            return _deny(f"you already answered the pulse of {last_answered:%d %b}; "
+                         "the next one comes later")
+        return _deny("no pulse check-in is due yet")
 
 
 def missing_for_signature(checkin: CheckIn | None) -> list[str]:
@@ -262,6 +266,21 @@ def requeue_notification(user: User, notification: Notification) -> Decision:
     return ALLOW
 
 
-def manages_anyone(user: User) -> bool:
-    """Whether the team and review pages have anything for this person (one query)."""
-    return db.session.scalar(sa.select(sa.exists().where(Plan.manager_id == user.id)))
+MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team", "managers"),
+        ("reviews.queue", "Reviews", "managers"), ("admin.plans", "All plans", "admins"),
+        ("admin.new_hire", "New hire", "admins"), ("admin.outbox", "Outbox", "admins"),
+        ("auth.preferences", "Email", "everyone"))
+
+
+def menu(user: User) -> list[tuple[str, str]]:
+    """The top bar: (endpoint, label) for the pages this person can use, and only those.
+
+    A hire who manages nobody has no team and no reviews, so they see neither.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    managers = db.session.scalar(sa.select(sa.exists().where(
+        Plan.manager_id == user.id, Plan.status == PlanStatus.ACTIVE)))
+    audience = {"everyone", *(["managers"] if managers else []),
+                *(["admins"] if user.is_admin else [])}
+    return [(endpoint, label) for endpoint, label, who in MENU if who in audience]

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from tracker.models import Plan, PlanMilestone
+import sqlalchemy as sa
+
+from tracker.models import MilestoneKey, Plan, PlanGoal, PlanMilestone
 from tracker.models.enums import FINISHED_GOAL_STATUSES
 
 
@@ -75,3 +77,31 @@ def plan_progress(plan: Plan, today: date) -> PlanProgress:
     elapsed_percent = max(0, min(100, round(100 * elapsed / span))) if span > 0 else 100
     return PlanProgress(today, rows, current, sum(r.finished for r in rows),
                         sum(r.total for r in rows), overdue, elapsed_percent)
+
+
+def now_at(key: MilestoneKey, today: date):
+    """Plans whose current milestone is ``key``, by the same rule as the "Now at" column.
+
+    The SQL twin of ``plan_progress`` above (tests/test_admin_plans_edit.py holds the two to
+    parity): the first milestone with an unfinished goal that is not yet due; if every such
+    milestone is past its date, the earliest overdue one. Done in SQL, so the list costs the
+    same statements for ten plans or ten thousand. ``today`` is the server's UTC date; the
+    column uses the hire's own date, so near midnight the two can differ by a day for a
+    milestone due that very day.
+    """
+    unfinished = sa.exists().where(PlanGoal.milestone_id == PlanMilestone.id,
+                                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
+    open_ms = sa.select(PlanMilestone.plan_id, PlanMilestone.position, PlanMilestone.due_date) \
+        .where(unfinished).subquery()
+    upcoming = (sa.select(open_ms.c.plan_id, sa.func.min(open_ms.c.position).label("position"))
+                .where(open_ms.c.due_date >= today).group_by(open_ms.c.plan_id).subquery())
+    earliest = (sa.select(open_ms.c.plan_id, sa.func.min(open_ms.c.position).label("position"))
+                .group_by(open_ms.c.plan_id).subquery())
+    current = (sa.select(earliest.c.plan_id,
+                         sa.func.coalesce(upcoming.c.position, earliest.c.position).label("position"))
+               .outerjoin(upcoming, upcoming.c.plan_id == earliest.c.plan_id).subquery())
+    return Plan.id.in_(
+        sa.select(current.c.plan_id)
+        .join(PlanMilestone, sa.and_(PlanMilestone.plan_id == current.c.plan_id,
+                                     PlanMilestone.position == current.c.position))
+        .where(PlanMilestone.key == key))

@@ -15,6 +15,7 @@ from tracker.extensions import db
 from tracker.models import Plan, PlanStatus, PulseCheckIn, User
 from tracker.services.audit import record
 from tracker.services.errors import InputError
+from tracker.services.policy import policy
 
 EARLY_PHASE_DAYS = 90
 ANSWER_LIMIT = 500
@@ -62,15 +63,9 @@ def answers(plan_id: int) -> list[PulseCheckIn]:
 
 def answer(plan: Plan, hire: User, today: date, *, confidence: str, blocker: str,
            win: str) -> PulseCheckIn:
-    if hire.id != plan.hire_id:
-        raise InputError("pulse", "only the hire answers their pulse check-in")
     answered = last_answered(plan.id)
     due_on = due_pulse(plan, today, answered)
-    if due_on is None:
-        if answered is not None and schedule(plan, until=today):
-            raise InputError("pulse", f"you already answered the pulse of {answered:%d %b}; "
-                                      "the next one comes later")
-        raise InputError("pulse", "no pulse check-in is due yet")
+    policy(hire, plan).answer_pulse(due_on, answered).enforce("pulse")
     try:
         score = int(confidence)
     except (TypeError, ValueError):

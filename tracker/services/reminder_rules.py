@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from tracker.models import GoalStatus, Plan, PlanGoal, PlanMilestone, User
 from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.services.goals import owner_of
+from tracker.services.policy import owner_of
 from tracker.services.pulses import schedule
 from tracker.services.reminders import Due, Window
 

@@ -20,7 +20,7 @@ from tracker.models import (
     PulseCheckIn,
     User,
 )
-from tracker.plans.queries import load_plans
+from tracker.services.plan_pages import load_plans
 from tracker.services.progress import PlanProgress, local_today, plan_progress
 from tracker.services.pulses import TrendPoint, trend_points
 

@@ -1,0 +1,36 @@
+"""What every blueprint's forms share: how a service's refusal lands beside its field.
+
+Forms check shape only (and CSRF); the rules and their messages belong to the services, which
+also guard the CLI and jobs. A refusal names a field; the form shows it there, or, when the form
+has no such field, as a message above the form.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from tracker.services.errors import InputError
+
+try:
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # WTForms before 3.3 takes plain (value, label) pairs
+    def SelectChoice(value, label):  # noqa: N802
+        return (value, label)
+
+
+def choices(pairs) -> list:
+    """Select or radio options from (value, label) pairs, in the form WTForms no longer deprecates."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def add_error(form: FlaskForm, error: InputError) -> None:
+    """Put a service's refusal beside the field it names, or among the form's own errors."""
+    if error.field in form:
+        field = form[error.field]
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def blank(form_class, **kwargs) -> FlaskForm:
+    """A form that does not read the request: the empty copy drawn for every other goal."""
+    return form_class(formdata=None, **kwargs)

@@ -1,0 +1,83 @@
+"""Forms on the plan page: evidence, review, waiving, ticking off, and the pulse.
+
+The page draws one set of these for every goal; only the goal whose form was refused gets the
+posted copy, with the person's input and the error beside the field. Shape only: the rules and
+their words are the services'.
+"""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import RadioField, StringField, TextAreaField, URLField
+
+from tracker.forms import blank, choices
+from tracker.models import EvidenceKind
+
+KIND_LABELS = {EvidenceKind.NOTE: "Note", EvidenceKind.LINK: "Link", EvidenceKind.FILE: "File"}
+
+
+class EvidenceForm(FlaskForm):
+    kind = RadioField("Add evidence", default=EvidenceKind.NOTE.value, validate_choice=False,
+                      choices=choices((k.value, label) for k, label in KIND_LABELS.items()))
+    note = TextAreaField("Your note", render_kw={"rows": 3, "maxlength": 20000})
+    url = URLField("Web address", render_kw={"inputmode": "url", "placeholder": "https://"})
+    file = FileField("File to upload")
+
+
+class EditEvidenceForm(FlaskForm):
+    note = TextAreaField("Note", render_kw={"rows": 3, "maxlength": 20000})
+    url = URLField("Web address")
+
+
+class ReviewForm(FlaskForm):
+    comment = TextAreaField("Review comment", render_kw={"rows": 2})
+    decision = StringField()  # set by the pressed button (approve or changes), never drawn
+
+
+class WaiveForm(FlaskForm):
+    reason = StringField("Why it no longer applies", render_kw={"maxlength": 500})
+
+
+class ActionForm(FlaskForm):
+    """Only the CSRF token: a button that changes state (mark done, withdraw)."""
+
+
+class PulseForm(FlaskForm):
+    confidence = RadioField(
+        "How confident do you feel about your onboarding this week?", validate_choice=False,
+        choices=choices((str(n), f"{n}{' · not at all' if n == 1 else ' · very' if n == 5 else ''}")
+                        for n in range(1, 6)))
+    blocker = StringField("One thing in your way (optional)", render_kw={"maxlength": 500})
+    win = StringField("One win since last time (optional)", render_kw={"maxlength": 500})
+
+
+FORMS = {"evidence": EvidenceForm, "edit": EditEvidenceForm, "review": ReviewForm,
+         "waive": WaiveForm, "action": ActionForm, "pulse": PulseForm}
+
+
+class PageForms:
+    """The forms the plan page draws: blank copies, plus the posted one that was refused.
+
+    ``posted`` is (name, target id, form): the target is the goal (or the evidence, for
+    ``edit``) whose form came back with errors.
+    """
+
+    def __init__(self, posted: tuple[str, int | None, FlaskForm] | None = None):
+        self.posted = posted
+        self._blank = {name: blank(cls) for name, cls in FORMS.items()}
+
+    def __call__(self, name: str, target: int | None = None) -> FlaskForm:
+        if self.posted and self.posted[0] == name and self.posted[1] == target:
+            return self.posted[2]
+        return self._blank[name]
+
+    def edit(self, evidence) -> EditEvidenceForm:
+        """The edit form of one piece of evidence, filled with what it says now."""
+        if self.posted and self.posted[0] == "edit" and self.posted[1] == evidence.id:
+            return self.posted[2]
+        return EditEvidenceForm(formdata=None, data={"note": evidence.note, "url": evidence.url})
+
+    @property
+    def goal_errors(self) -> list[str]:
+        """Refusals of the posted form that belong to no field, shown under its goal."""
+        return self.posted[2].form_errors if self.posted else []
