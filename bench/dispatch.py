@@ -47,6 +47,7 @@ def main() -> None:
             db.drop_all()
             db.create_all()
             load_library()
+            db.session.commit()
             hire = make_user(timezone="Europe/Berlin")
             queue(make_plan(hire, make_user()), hire, args.count)
             db.session.commit()

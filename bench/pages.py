@@ -69,10 +69,13 @@ def main() -> None:
     with app.app_context():
         db.create_all()
         seed_demo()
-        add_bulk_hires(args.small)
+        db.session.commit()
+        add_bulk_hires(args.small, checkpoint=lambda _done: db.session.commit())
+        db.session.commit()
     small = measure(app, args.repeat)
     with app.app_context():
-        add_bulk_hires(args.large - args.small)
+        add_bulk_hires(args.large - args.small, checkpoint=lambda _done: db.session.commit())
+        db.session.commit()
     large = measure(app, args.repeat)
     print(f"{'page':28} {args.small:>6} hires {args.large:>6} hires   growth")
     for name in small:

@@ -107,7 +107,6 @@ CONFIGS: dict[str, type[BaseConfig]] = {
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
-WEEKEND_RULES = ("next", "previous", "none")
 
 
 def _cast(raw: str, like: Any, name: str) -> Any:
@@ -173,6 +172,8 @@ def _validate(values: dict[str, Any]) -> None:
         raise ConfigError(
             "production settings need " + " and ".join(missing) + " set in the environment"
         )
+    from tracker.services.due_dates import WEEKEND_RULES  # the one list, beside the rule itself
+
     rule = values.get("DUE_DATE_WEEKEND_RULE")
     if rule not in WEEKEND_RULES:
         raise ConfigError(

@@ -105,7 +105,9 @@ def library(app):
     from tracker.services.role_versions import load_library
 
     with app.app_context():
-        return load_library()
+        results = load_library()
+        db.session.commit()
+        return results
 
 
 @contextlib.contextmanager

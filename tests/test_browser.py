@@ -55,6 +55,7 @@ def live_server(tmp_path_factory):
     with app.app_context():
         db.create_all()
         seed_demo()
+        db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

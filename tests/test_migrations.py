@@ -59,6 +59,7 @@ def test_0002_names_the_plans_manager_on_existing_check_ins(tmp_path, library):
         from tracker.services.role_versions import load_library
 
         load_library()
+        db.session.commit()
         manager = make_user("m@example.com")
         plan = make_plan(make_user(), manager)
         db.session.add_all([

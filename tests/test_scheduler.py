@@ -68,6 +68,7 @@ def database_with_two_due_reminders(tmp_path):
         from tracker.services.role_versions import load_library
 
         load_library()
+        db.session.commit()
         hire = make_user()
         queue(make_plan(hire, make_user()), hire, 2)
         db.session.commit()

@@ -23,16 +23,19 @@ def demo(hires, if_empty):
         click.echo("The database already has users; demo data not loaded (--if-empty).")
         return
     logins = seed_demo()
+    db.session.commit()
     if hires:
         started = time.perf_counter()
         with click.progressbar(length=hires, label=f"Adding {hires} hires") as bar:
             done = [0]
 
             def step(total):
+                db.session.commit()
                 bar.update(total - done[0])
                 done[0] = total
 
-            add_bulk_hires(hires, progress=step)
+            add_bulk_hires(hires, checkpoint=step)
+            db.session.commit()
             bar.update(hires - done[0])
         elapsed = time.perf_counter() - started
         click.echo(f"Added {hires} hires in {elapsed:.1f}s ({hires / elapsed * 60:.0f} per minute).")

@@ -55,6 +55,7 @@ def load(directory):
     """Load the library; a changed file becomes a new version, an unchanged one does nothing."""
     try:
         results = load_library(directory)
+        db.session.commit()
     except LibraryError as error:
         _fail(error, "; nothing was loaded")
     for result in results:

@@ -149,7 +149,7 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str, str]]:
                            hire=hire, manager=managers[manager_index],
                            buddy=buddy if has_buddy else None, baseline=baseline, actor=admin)
         advance(plan, today, rng)
-    db.session.commit()
+    db.session.flush()
     logins = [("admin (HR)", admin.email, DEMO_PASSWORD)]
     logins += [("manager", m.email, DEMO_PASSWORD) for m in managers]
     logins += [("buddy", buddy.email, DEMO_PASSWORD)]
@@ -158,11 +158,12 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str, str]]:
 
 
 def add_bulk_hires(count: int, today: date | None = None, team_size: int = 12,
-                   batch: int = 500, progress=None) -> int:
+                   batch: int = 500, checkpoint=None) -> int:
     """``count`` more hires with plans, spread over roles and start dates, for load tests.
 
-    One password hash is shared (hashing is deliberately slow) and rows are committed in
-    batches, so thousands of plans take seconds, not hours.
+    One password hash is shared (hashing is deliberately slow), and every ``batch`` hires the
+    caller's ``checkpoint(done)`` runs, where it commits and shows progress: services never
+    commit, but thousands of plans in one transaction would hold everything in memory.
     """
     today = today or date.today()
     if not db.session.scalar(sa.select(sa.func.count()).select_from(RoleTemplate)):
@@ -189,9 +190,8 @@ def add_bulk_hires(count: int, today: date | None = None, team_size: int = 12,
         plan = create_plan(version=versions[n % len(versions)], hire=hire, manager=manager,
                            start=today - timedelta(days=rng.randint(-30, 400)), baseline=baseline)
         advance(plan, today, rng, evidence=False)
-        if (n - first + 1) % batch == 0:
-            db.session.commit()
-            if progress:
-                progress(n - first + 1)
-    db.session.commit()
+        if checkpoint and (n - first + 1) % batch == 0:
+            db.session.flush()
+            checkpoint(n - first + 1)
+    db.session.flush()
     return count

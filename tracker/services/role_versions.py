@@ -89,10 +89,10 @@ def load_document(document: RoleDocument) -> LoadResult:
 
 
 def load_library(directory: Path | None = None, paths=None) -> list[LoadResult]:
-    """Validate everything first, then load in one transaction: all of it or none of it."""
+    """Validate everything first, then load: the caller's commit takes all of it or none."""
     documents = read_library(directory or library_dir(), paths)
     results = [load_document(document) for document in documents]
-    db.session.commit()
+    db.session.flush()
     return results
 
 
