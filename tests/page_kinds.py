@@ -19,7 +19,7 @@ from tracker.services.demo import DEMO_PASSWORD
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 MANAGER = "maya.chen"
 ADMIN = "hr.admin"
-REVIEWED_HIRE = "ana.silva"  # the fixture sends one of her goals for review
+REVIEWED_HIRE = "ana.silva"  # the fixture sends goals of hers for review, withdraws one
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ PAGE_KINDS = [
     PageKind("plan", "ben.okafor", "/plans/{ben_okafor}", ".milestone-summary"),
     PageKind("goal-review", MANAGER, "/plans/{ana_silva}", "form[action$='/review'] textarea",
              open_first="li.goal:has(form[action$='/review']) > details > summary"),
+    PageKind("evidence-history", REVIEWED_HIRE, "/plans/{ana_silva}", ".evidence-withdrawn",
+             open_first="li.goal:has(.evidence-withdrawn) > details > summary"),
     PageKind("check-in", "ben.okafor", "/plans/{ben_okafor}/checkins/d30", "form textarea"),
     PageKind("pulse", "dev.patel", "/plans/{dev_patel}", "#pulse form input[type=radio]"),
     PageKind("team", MANAGER, "/team", "table tbody tr"),
@@ -94,16 +96,25 @@ def sign_in(page, base: str, address: str) -> None:
     assert not page.url.endswith("/login"), f"{address} could not sign in"
 
 
-def send_a_goal_for_review(browser, base: str) -> None:
-    """The demo has nothing waiting for review; the hire sends one, as a person would."""
+def send_goals_for_review(browser, base: str) -> None:
+    """The demo has nothing waiting for review and no withdrawn evidence; the hire makes both,
+    as a person would: one goal sent for review, another sent and then withdrawn."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     sign_in(page, base, email(REVIEWED_HIRE))
-    goal = page.locator("li.goal", has=page.locator("text=Send for review")).first
+    sent = []
+    for note in ("Read the design docs; notes in the wiki.", "Sent too early, withdrawn."):
+        others = "".join(f":not({goal_id})" for goal_id in sent)
+        goal = page.locator(f"li.goal{others}", has=page.locator("text=Send for review")).first
+        sent.append("#" + goal.get_attribute("id"))
+        goal.locator("summary").first.click()
+        goal.get_by_role("textbox", name="Your note").fill(note)
+        with page.expect_navigation():
+            goal.get_by_role("button", name="Send for review").click()
+    goal = page.locator(sent[-1])
     goal.locator("summary").first.click()
-    goal.get_by_role("textbox", name="Your note").fill("Read the design docs; notes in the wiki.")
     with page.expect_navigation():
-        goal.get_by_role("button", name="Send for review").click()
+        goal.get_by_role("button", name="Withdraw").click()
     context.close()
 
 
@@ -114,7 +125,7 @@ def site(browser, tmp_path_factory):
         plans = {user.email.split("@")[0].replace(".", "_"): plan_id for plan_id, user in db.session.execute(
             sa.select(Plan.id, User).join(User, Plan.hire_id == User.id)).all()}
     with serving(app) as base:
-        send_a_goal_for_review(browser, base)
+        send_goals_for_review(browser, base)
         yield Site(base, plans, {})
 
 
