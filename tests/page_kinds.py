@@ -53,6 +53,10 @@ PAGE_KINDS = [
 ]
 
 
+def kind_named(name: str) -> PageKind:
+    return next(kind for kind in PAGE_KINDS if kind.name == name)
+
+
 def email(key: str) -> str:
     return f"{key}@demo.example.com"
 
@@ -122,8 +126,9 @@ def send_goals_for_review(browser, base: str) -> None:
 def site(browser, tmp_path_factory):
     app = demo_app(tmp_path_factory.mktemp("a11y") / "a11y.sqlite3")
     with app.app_context():
-        plans = {user.email.split("@")[0].replace(".", "_"): plan_id for plan_id, user in db.session.execute(
-            sa.select(Plan.id, User).join(User, Plan.hire_id == User.id)).all()}
+        rows = db.session.execute(
+            sa.select(Plan.id, User.email).join(User, Plan.hire_id == User.id))
+        plans = {address.split("@")[0].replace(".", "_"): plan_id for plan_id, address in rows}
     with serving(app) as base:
         send_goals_for_review(browser, base)
         yield Site(base, plans, {})

@@ -13,7 +13,7 @@ import pytest
 
 import tracker
 from tests.browser_support import browser  # noqa: F401 (fixture)
-from tests.page_kinds import DEVICES, PAGE_KINDS, site  # noqa: F401 (fixture)
+from tests.page_kinds import DESKTOP, DEVICES, PAGE_KINDS, kind_named, site  # noqa: F401 (fixture)
 
 AXE = Path(tracker.__file__).parent / "static" / "vendor" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}
@@ -62,7 +62,7 @@ def test_page_has_no_serious_or_critical_axe_violation(browser, site, kind, devi
 
 def test_axe_catches_what_it_should(browser, site):
     """The check itself can fail: a page broken on purpose is reported as serious or critical."""
-    page = site.open(browser, PAGE_KINDS[0], DEVICES[0].values[0])
+    page = site.open(browser, kind_named("sign-in"), DESKTOP)
     page.evaluate("""() => {
       document.querySelector("label[for=email]").remove();
       const low = document.createElement("p");

@@ -13,19 +13,21 @@ from __future__ import annotations
 import pytest
 
 from tests.browser_support import browser  # noqa: F401 (fixture)
-from tests.page_kinds import DEVICES, PAGE_KINDS, site  # noqa: F401 (fixture)
+from tests.page_kinds import DESKTOP, PAGE_KINDS, kind_named, site  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
 HELPERS = """() => {
 window.__kbRing = el => { const s = getComputedStyle(el);
-  return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset, s.boxShadow].join("|"); };
+  return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset, s.boxShadow].join();
+};
 window.__kbSay = el => `<${el.tagName.toLowerCase()}> "${(el.innerText || el.value || el.name
   || el.getAttribute("aria-label") || "").trim().slice(0, 40)}"` + (el.id ? ` #${el.id}` : "");
 }"""
 
 MARK = """() => {
-  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]";
+  const focusable =
+    "a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]";
   const shown = el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
     && el.getBoundingClientRect().width * el.getBoundingClientRect().height > 0;
   const operable = el => shown(el) && !el.disabled && el.tabIndex >= 0 && !el.closest("[inert]")
@@ -36,7 +38,7 @@ MARK = """() => {
     el.dataset.kb = i;
     window.__kbBefore[i] = window.__kbRing(el);
     if (!operable(el)) return;
-    const group = el.type === "radio" ? `radio ${el.form ? el.form.action : ""} ${el.name}` : `${i}`;
+    const group = el.type === "radio" ? `radio ${el.form && el.form.action} ${el.name}` : `${i}`;
     targets.push({idx: `${i}`, group, what: window.__kbSay(el)});
   });
   const operated = "a[href], button, input, select, textarea, summary, label, [tabindex='0']";
@@ -56,14 +58,17 @@ STEP = """() => {
   const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
     return (x + 0.05) / (y + 0.05); };
   let behind = el.parentElement;
-  while (behind && rgb(getComputedStyle(behind).backgroundColor)[3] === 0) behind = behind.parentElement;
+  while (behind && rgb(getComputedStyle(behind).backgroundColor)[3] === 0) {
+    behind = behind.parentElement;
+  }
   const ground = behind ? rgb(getComputedStyle(behind).backgroundColor) : [255, 255, 255];
   const s = getComputedStyle(el);
   const colours = [];
   if (!["none", "hidden"].includes(s.outlineStyle) && parseFloat(s.outlineWidth) >= 2)
     colours.push(rgb(s.outlineColor));
   if (s.boxShadow !== "none") colours.push(rgb(s.boxShadow));
-  const best = Math.max(0, ...colours.filter(c => c.length >= 3 && c[3] !== 0).map(c => ratio(c, ground)));
+  const drawn = colours.filter(c => c.length >= 3 && c[3] !== 0);
+  const best = Math.max(0, ...drawn.map(c => ratio(c, ground)));
   return {idx: el.dataset.kb ?? null, what: window.__kbSay(el),
           changed: window.__kbRing(el) !== window.__kbBefore[el.dataset.kb], contrast: best};
 }"""
@@ -114,7 +119,7 @@ def measure(page, limit: int | None = None) -> list[str]:
 
 @pytest.mark.parametrize("kind", PAGE_KINDS, ids=str)
 def test_every_action_is_reached_by_tab_with_a_visible_focus(browser, site, kind):
-    page = site.open(browser, kind, DEVICES[0].values[0])
+    page = site.open(browser, kind, DESKTOP)
     found = measure(page)
     page.context.close()
     assert not found, f"{kind} ({kind.path}):\n  " + "\n  ".join(found)
@@ -123,7 +128,7 @@ def test_every_action_is_reached_by_tab_with_a_visible_focus(browser, site, kind
 def test_the_keyboard_check_sees_a_missing_ring_a_faint_ring_and_a_mouse_only_control(browser,
                                                                                          site):
     """The check itself can fail: each kind of breakage, made on purpose, is reported."""
-    page = site.open(browser, PAGE_KINDS[0], DEVICES[0].values[0])
+    page = site.open(browser, kind_named("sign-in"), DESKTOP)
     page.add_style_tag(content="button:focus-visible { outline: none; box-shadow: none; }"
                                "input:focus-visible { outline-color: #ddd; box-shadow: none; }")
     page.evaluate("""() => { const div = document.createElement("div");
