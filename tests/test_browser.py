@@ -1,80 +1,22 @@
 """End to end in Debian's Chromium: sign in with the keyboard, read the plan, on a phone too.
 
-Runs the real app in a real HTTP server on loopback. Skips with the reason when Chromium or
-Playwright is missing, unless TRACKER_REQUIRE_BROWSER=1 (CI), which makes that a failure.
+Runs the real app in a real HTTP server on loopback (fixtures in tests/browser_support.py, which
+also says when these skip).
 """
 from __future__ import annotations
 
-import os
-import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tracker import create_app
+from tests.browser_support import browser, live_server, sign_in_with_keyboard  # noqa: F401 (fixtures)
 from tracker.formatting import nice_date
 from tracker.models import MilestoneKey
 from tracker.services.due_dates import due_dates
-from tracker.extensions import db
-from tracker.services.demo import DEMO_PASSWORD, seed_demo
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 pytestmark = pytest.mark.browser
-
-
-def _need(condition: bool, reason: str) -> None:
-    if condition:
-        return
-    if os.environ.get("TRACKER_REQUIRE_BROWSER") == "1":
-        pytest.fail(reason + " (TRACKER_REQUIRE_BROWSER=1 makes this a failure)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _need(os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: apt-get install -y chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need(False, "playwright is not installed: pip install -e '.[test]'")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-gpu",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("e2e") / "e2e.sqlite3"
-    app = create_app("testing", DATABASE_URL=f"sqlite:///{path}", WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-        seed_demo()
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-
-
-def sign_in_with_keyboard(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    page.get_by_label("Email").focus()
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(DEMO_PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
 
 
 def test_hire_signs_in_with_the_keyboard_and_reads_their_plan(browser, live_server):

@@ -1,0 +1,137 @@
+"""Every kind of page the app has, as one table, and how to open each as the right person.
+
+The accessibility checks (axe-core, keyboard) run over this table, so a new page is measured by
+adding one row. Each row names a selector that only that page shows in that state: a check that
+landed on the sign-in form, an error page or a closed review form fails instead of passing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from tests.browser_support import PHONE, demo_app, serving
+from tracker.extensions import db
+from tracker.models import Plan, User
+from tracker.services.demo import DEMO_PASSWORD
+
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+MANAGER = "maya.chen"
+ADMIN = "hr.admin"
+REVIEWED_HIRE = "ana.silva"  # the fixture sends goals of hers for review, withdraws one
+
+
+@dataclass(frozen=True)
+class PageKind:
+    name: str
+    who: str | None  # demo person's key; None for a signed-out visitor
+    path: str  # str.format'ed with the demo plan ids by hire key: "/plans/{dev_patel}"
+    proof: str  # a selector that must be visible once the page is ready
+    open_first: str | None = None  # a selector to click before measuring (opens a form)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+PAGE_KINDS = [
+    PageKind("sign-in", None, "/login", "form input[type=password]"),
+    PageKind("plan", "ben.okafor", "/plans/{ben_okafor}", ".milestone-summary"),
+    PageKind("goal-review", MANAGER, "/plans/{ana_silva}", "form[action$='/review'] textarea",
+             open_first="li.goal:has(form[action$='/review']) > details > summary"),
+    PageKind("evidence-history", REVIEWED_HIRE, "/plans/{ana_silva}", ".evidence-withdrawn",
+             open_first="li.goal:has(.evidence-withdrawn) > details > summary"),
+    PageKind("check-in", "ben.okafor", "/plans/{ben_okafor}/checkins/d30", "form textarea"),
+    PageKind("pulse", "dev.patel", "/plans/{dev_patel}", "#pulse form input[type=radio]"),
+    PageKind("team", MANAGER, "/team", "table tbody tr"),
+    PageKind("reviews", MANAGER, "/reviews", ".queue li"),
+    PageKind("admin-list", ADMIN, "/admin/plans", "table.plans tbody tr"),
+    PageKind("new-hire", ADMIN, "/admin/hires/new", "form select"),
+    PageKind("plan-edit", ADMIN, "/admin/plans/{chloe_martin}/edit", "#status-section form"),
+    PageKind("outbox", ADMIN, "/admin/outbox", "h1"),
+    PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
+]
+
+
+def kind_named(name: str) -> PageKind:
+    return next(kind for kind in PAGE_KINDS if kind.name == name)
+
+
+def email(key: str) -> str:
+    return f"{key}@demo.example.com"
+
+
+@dataclass
+class Site:
+    base: str
+    plans: dict[str, int]  # "dev_patel" -> Dev Patel's plan id
+    sessions: dict[str, dict]  # person key -> Playwright storage state, signed in once
+
+    def open(self, browser, kind: PageKind, device: dict):
+        """A fresh context for ``kind`` as its person, the page loaded and ready to measure."""
+        context = browser.new_context(storage_state=self.session(browser, kind.who), **device)
+        page = context.new_page()
+        response = page.goto(self.base + kind.path.format(**self.plans))
+        assert response.ok, f"{kind}: {kind.path} answered {response.status}"
+        if kind.open_first:
+            page.locator(kind.open_first).first.click()
+        page.locator(kind.proof).first.wait_for(state="visible", timeout=5000)
+        page.evaluate("document.activeElement && document.activeElement.blur()")
+        return page
+
+    def session(self, browser, who: str | None):
+        if who is None:
+            return None
+        if who not in self.sessions:
+            context = browser.new_context()
+            page = context.new_page()
+            sign_in(page, self.base, email(who))
+            self.sessions[who] = context.storage_state()
+            context.close()
+        return self.sessions[who]
+
+
+def sign_in(page, base: str, address: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(address)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert not page.url.endswith("/login"), f"{address} could not sign in"
+
+
+def send_goals_for_review(browser, base: str) -> None:
+    """The demo has nothing waiting for review and no withdrawn evidence; the hire makes both,
+    as a person would: one goal sent for review, another sent and then withdrawn."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, base, email(REVIEWED_HIRE))
+    sent = []
+    for note in ("Read the design docs; notes in the wiki.", "Sent too early, withdrawn."):
+        others = "".join(f":not({goal_id})" for goal_id in sent)
+        goal = page.locator(f"li.goal{others}", has=page.locator("text=Send for review")).first
+        sent.append("#" + goal.get_attribute("id"))
+        goal.locator("summary").first.click()
+        goal.get_by_role("textbox", name="Your note").fill(note)
+        with page.expect_navigation():
+            goal.get_by_role("button", name="Send for review").click()
+    goal = page.locator(sent[-1])
+    goal.locator("summary").first.click()
+    with page.expect_navigation():
+        goal.get_by_role("button", name="Withdraw").click()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    app = demo_app(tmp_path_factory.mktemp("a11y") / "a11y.sqlite3")
+    with app.app_context():
+        rows = db.session.execute(
+            sa.select(Plan.id, User.email).join(User, Plan.hire_id == User.id))
+        plans = {address.split("@")[0].replace(".", "_"): plan_id for plan_id, address in rows}
+    with serving(app) as base:
+        send_goals_for_review(browser, base)
+        yield Site(base, plans, {})
+
+
+DEVICES = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
