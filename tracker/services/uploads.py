@@ -64,6 +64,7 @@ def store(upload: FileStorage | None) -> Stored:
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     key = f"{secrets.token_hex(16)}.{extension}"
     target = upload_dir() / key
+    db.session.connection()  # the file belongs to the open transaction; start one if none is
     db.session.info.setdefault(PENDING, []).append(target)
     size = 0
     with open(target, "wb") as out:
