@@ -18,7 +18,7 @@ except ImportError:  # WTForms before 3.3 takes plain (value, label) pairs
 
 
 def choices(pairs) -> list:
-    """Select or radio options from (value, label) pairs, in the form WTForms no longer deprecates."""
+    """Select or radio options from (value, label) pairs, in the form WTForms keeps supporting."""
     return [SelectChoice(value, label) for value, label in pairs]
 
 

@@ -1,4 +1,4 @@
-"""The check-in's three forms: the hire's half (with a note per goal), the manager's, the signature."""
+"""The check-in's three forms: the hire's half (with goal notes), the manager's, the signature."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

@@ -40,7 +40,8 @@ def _forms(milestone: PlanMilestone, checkin, posted: tuple[str, object] | None)
     def saved(*names: str) -> dict:
         return {name: getattr(checkin, name) if checkin else "" for name in names}
 
-    notes = {f"goal-{goal_id}": note for goal_id, note in (checkin.goal_notes if checkin else {}).items()}
+    notes = {f"goal-{goal_id}": note
+             for goal_id, note in (checkin.goal_notes if checkin else {}).items()}
     rating = checkin.rating.value if checkin and checkin.rating else None
     forms = {
         "hire": hire_half_form(milestone.goals, formdata=None, data=saved(
@@ -82,7 +83,8 @@ def _change(plan_id: int, key: str, name: str, make_form, question, change, mess
     """
     plan, milestone = _load(plan_id, key)
     today = local_today(plan.hire.timezone)
-    if question(policy(current_user, plan))(milestone, rules.check_in_for(milestone), today).forbidden:
+    decision = question(policy(current_user, plan))(milestone, rules.check_in_for(milestone), today)
+    if decision.forbidden:
         abort(403)
     form = make_form(milestone)
     try:

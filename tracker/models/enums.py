@@ -66,6 +66,11 @@ class PlanStatus(str, enum.Enum):
     COMPLETED = "completed"
     ARCHIVED = "archived"
 
+    @property
+    def is_closed(self) -> bool:
+        """Completed and archived plans are records: pages say so beside the plan's name."""
+        return self is not PlanStatus.ACTIVE
+
 
 class TemplateKind(str, enum.Enum):
     ROLE = "role"

@@ -25,7 +25,8 @@ from tracker.services.uploads import path_of
 def _plan_goal(plan_id: int, goal_id: int) -> tuple[Plan, PlanGoal]:
     plan = db.session.get(Plan, plan_id)
     goal = db.session.get(PlanGoal, goal_id)
-    if plan is None or goal is None or goal.plan_id != plan.id or not policy(current_user, plan).view():
+    if plan is None or goal is None or goal.plan_id != plan.id \
+            or not policy(current_user, plan).view():
         abort(404)
     return plan, goal
 
@@ -96,7 +97,8 @@ def review(plan_id: int, goal_id: int):
 def waive(plan_id: int, goal_id: int):
     form = WaiveForm()
     return _act(plan_id, goal_id, "waive", form, "waive",
-                lambda plan, goal: goal_rules.waive_goal(plan, goal, current_user, form.reason.data),
+                lambda plan, goal: goal_rules.waive_goal(plan, goal, current_user,
+                                                         form.reason.data),
                 "Goal waived.")
 
 

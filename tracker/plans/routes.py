@@ -46,9 +46,10 @@ def render_plan(plan_id: int, *, status: int = 200, posted: tuple | None = None,
     pulse = None
     if conversations:
         answered = pulses.answers(plan.id)
-        due = pulses.due_pulse(plan, today, answered[-1].due_on if answered else None)
+        last = answered[-1].due_on if answered else None
+        due = pulses.due_pulse(plan, today, last)
         pulse = {"answers": answered, "points": pulses.trend_points(answered), "due": due,
-                 "can_answer": can.answer_pulse(due, answered[-1].due_on if answered else None), "next": pulses.next_pulse(plan, today)}
+                 "can_answer": can.answer_pulse(due, last), "next": pulses.next_pulse(plan, today)}
     return render_template(
         "plans/show.html", plan=plan, progress=plan_progress(plan, today), can=can,
         activity=activity(plan.id, conversations=conversations), viewer=can.relation,

@@ -113,7 +113,8 @@ class PlanPolicy:
 
     def _active(self, what: str) -> Decision:
         if self.plan.status != PlanStatus.ACTIVE:
-            return _deny(f"this plan is {self.plan.status.value}, so its {what} can no longer change")
+            return _deny(f"this plan is {self.plan.status.value}, "
+                         f"so its {what} can no longer change")
         return ALLOW
 
     # -- the plan itself ---------------------------------------------------------------

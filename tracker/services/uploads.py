@@ -42,7 +42,8 @@ def upload_dir() -> Path:
 
 
 def allowed_extensions() -> set[str]:
-    return {e.strip().lower() for e in current_app.config["UPLOAD_EXTENSIONS"].split(",") if e.strip()}
+    configured = current_app.config["UPLOAD_EXTENSIONS"].split(",")
+    return {e.strip().lower() for e in configured if e.strip()}
 
 
 def checked_name(upload: FileStorage | None) -> tuple[str, str]:
