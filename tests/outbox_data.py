@@ -10,7 +10,7 @@ from tracker.models import Notification, utcnow
 def queue(plan, recipient, count: int, *, kind: str = "pulse_prompt", due_minutes_ago: int = 5,
           prefix: str = "test") -> list[int]:
     """``count`` pulse prompts for ``plan`` due a few minutes ago, with the payload the sweep
-    writes (tracker/services/reminder_rules.py); returns their ids."""
+    writes (tracker/reminders/rules.py); returns their ids."""
     send_after = utcnow() - timedelta(minutes=due_minutes_ago)
     rows = [Notification(dedupe_key=f"{prefix}:plan:{plan.id}:{kind}:{recipient.id}:{n}",
                          kind=kind, recipient_id=recipient.id, plan_id=plan.id,

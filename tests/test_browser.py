@@ -52,8 +52,8 @@ def test_plan_and_admin_pages_fit_a_phone_screen(browser, live_server):
     assert page.locator(".milestone-summary li").first.is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "plan-phone.png"), full_page=False)
-    for path in ("/admin/outbox", "/admin/hires/new", "/admin/plans/1/edit", "/preferences",
-                 "/plans/1/checkins/d30"):
+    for path in ("/admin/outbox", "/admin/outbox?preview=1", "/admin/hires/new",
+                 "/admin/plans/1/edit", "/preferences", "/plans/1/checkins/d30"):
         page.goto(live_server + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the phone"

@@ -186,3 +186,14 @@ def test_an_unknown_kind_is_refused_clearly(app, company):
                                     payload={})
         with pytest.raises(ValueError, match="carrier_pigeon"):
             render(notification, db.session.get(User, company.hire), None)
+
+
+def test_the_kinds_enum_is_exactly_what_the_sweeps_produce_and_each_renders(app, company):
+    from tracker.reminders.kinds import NotificationKind
+
+    with app.app_context():
+        produced = set(db.session.scalars(sa.select(Notification.kind).distinct()))
+    assert produced == {kind.value for kind in NotificationKind} == set(KINDS)
+    for kind in NotificationKind:
+        rendered, _ = render_one(app, rows(app, kind)[0])
+        assert rendered.subject and rendered.text.strip() and rendered.html.strip()

@@ -1,4 +1,7 @@
 """The admin outbox: a refused message goes dead, shows with the server's words, and re-queues."""
+import re
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 
 from tests.conftest import count_queries, login_as
@@ -6,7 +9,11 @@ from tests.factories import make_plan, make_user
 from tests.outbox_data import queue
 from tracker.extensions import db
 from tracker.jobs.dispatch import dispatch
-from tracker.models import Notification, NotificationStatus as S
+from tracker.jobs.sweep import sweep
+from tracker.models import Notification, NotificationStatus as S, utcnow
+from tracker.reminders.kinds import label_of
+from tracker.services.accounts import find_user
+from tracker.services.policy import REQUEUEABLE, requeue_notification
 
 
 def test_dead_message_is_visible_and_requeue_sends_it(app, client, library, smtp_server):
@@ -26,7 +33,7 @@ def test_dead_message_is_visible_and_requeue_sends_it(app, client, library, smtp
     page = client.get("/admin/outbox?status=dead").get_data(as_text=True)
     assert "Hana Hire" in page and "hana@example.com: SMTP 452 4.2.2 Mailbox full, try later" in page
     assert "<strong>dead</strong>" in page and "Re-queue" in page
-    assert "The next sweep would queue" in page
+    assert "Preview what the next sweep would queue" in page
 
     smtp_server.recorder.refuse = None
     back = client.post(f"/admin/outbox/{ids[0]}/requeue", data={"back": "/admin/outbox?status=dead"})
@@ -79,3 +86,89 @@ def test_long_lists_page_and_keep_their_filters(app, client, library):
     assert "Page 2 of 2" in second and second.count("<tr class=\"outbox-") == 1
     plans = client.get("/admin/plans?status=all").get_data(as_text=True)
     assert "(1)" in plans and 'class="pager"' not in plans
+
+
+def _sweep_tables(statements: list[str]) -> set[str]:
+    """The tables only a sweep reads; the outbox list itself never touches them."""
+    return {table for table in ("plan_milestones", "plan_goals", "pulse_checkins", "checkins")
+            if any(re.search(rf"\b{table}\b", statement) for statement in statements)}
+
+
+def test_a_plain_view_runs_no_sweep_and_the_preview_shows_what_a_dry_run_sweep_would(
+        app, client, library):
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        manager = make_user()
+        for weeks in (0, 3, 5, 9):  # some welcomes, some milestone and pulse reminders
+            make_plan(make_user(password=None), manager,
+                      start=date.today() - timedelta(weeks=weeks))
+        db.session.commit()
+    login_as(client, app, "hr@example.com")
+    client.get("/admin/outbox")
+    with count_queries(app) as plain:
+        page = client.get("/admin/outbox").get_data(as_text=True)
+    assert _sweep_tables(plain) == set()
+    assert 'id="sweep-preview"' not in page
+    assert 'name="preview" value="1"' in page
+
+    with app.app_context():
+        would = sweep(utcnow(), dry_run=True)
+    with count_queries(app) as asked:
+        shown = client.get("/admin/outbox?preview=1").get_data(as_text=True)
+    assert _sweep_tables(asked)  # the counter sees a sweep when one runs
+    assert would.get("welcome") == 4, would
+    [line] = re.findall(r'<p id="sweep-preview">(.*?)</p>', shown, re.S)
+    pairs = dict(re.findall(r"([^:·]+?): <strong>(\d+)</strong>", line))
+    expected = {("Recorded as missed (too late to send)" if kind == "skipped_stale"
+                 else label_of(kind)): str(count) for kind, count in would.items() if count}
+    assert {label.strip(): count for label, count in pairs.items()} == expected
+    with app.app_context():  # previewing queued nothing
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)) == 0
+
+
+def test_the_requeue_button_shows_exactly_when_the_policy_allows_and_so_does_the_action(
+        app, client, library):
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        hire = make_user()
+        plan = make_plan(hire, make_user())
+        ids = queue(plan, hire, len(S))
+        for notification_id, status in zip(ids, S):
+            db.session.get(Notification, notification_id).status = status
+        db.session.commit()
+        admin = find_user("hr@example.com")
+        allowed = {n.id: bool(requeue_notification(admin, n)) for n in
+                   db.session.scalars(sa.select(Notification).where(Notification.id.in_(ids)))}
+        by_status = {db.session.get(Notification, i).status: allowed[i] for i in ids}
+    assert {status for status, yes in by_status.items() if yes} == set(REQUEUEABLE)
+    login_as(client, app, "hr@example.com")
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    shown = {int(i) for i in re.findall(r'action="/admin/outbox/(\d+)/requeue"', page)}
+    assert shown == {i for i, yes in allowed.items() if yes}
+
+    for notification_id in ids:
+        with app.app_context():
+            before = db.session.get(Notification, notification_id).status
+        answer = client.post(f"/admin/outbox/{notification_id}/requeue",
+                             data={"back": "/admin/outbox?status=dead"})
+        assert answer.status_code == 302
+        with app.app_context():
+            after = db.session.get(Notification, notification_id).status
+        assert (after == S.PENDING and before != S.PENDING) == allowed[notification_id], before
+
+
+def test_requeue_refuses_a_return_address_off_the_site(app, client, library):
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        hire = make_user()
+        [notification_id] = queue(make_plan(hire, make_user()), hire, 1)
+        db.session.get(Notification, notification_id).status = S.DEAD
+        db.session.commit()
+    login_as(client, app, "hr@example.com")
+    for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
+        answer = client.post(f"/admin/outbox/{notification_id}/requeue", data={"back": evil})
+        assert answer.headers["Location"] == "/admin/outbox"
+        with app.app_context():
+            assert db.session.get(Notification, notification_id).status == S.DEAD
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert "not queued again: that return address is not a page of this site" in page

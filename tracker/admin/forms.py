@@ -5,16 +5,25 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from tracker.forms import choices
 from tracker.models import GoalOwner, PlanStatus
+from tracker.security import safe_next_url
 
 REQUIRED = "this is required"
 PULSE_DAYS = [InputRequired("write a whole number of days"),
@@ -69,3 +78,14 @@ class GoalForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField("New status",
                          choices=choices((s.value, s.value.capitalize()) for s in PlanStatus))
+
+
+def local_path(form, field) -> None:
+    if field.data and safe_next_url(field.data) is None:
+        raise ValidationError("that return address is not a page of this site")
+
+
+class RequeueForm(FlaskForm):
+    """One per outbox row; ``back`` returns to the same filtered page, and only within the site."""
+
+    back = HiddenField(validators=[Optional(), local_path])

@@ -1,5 +1,12 @@
-"""The outbox page: every notification, its state and last error; re-queue; next sweep's preview."""
+"""The outbox page: every notification, its state and last error; re-queue; a sweep's preview.
+
+The preview of what the next sweep would queue plans a whole sweep (a dozen queries over every
+running plan), so it runs only when an operator asks for it (``?preview=1``), never on a plain
+view of the page, and it asks the reminders' plan step directly rather than the sweep job.
+"""
 from __future__ import annotations
+
+from functools import partial
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
@@ -7,12 +14,17 @@ from flask_login import current_user
 from sqlalchemy import orm as so
 
 from tracker.admin import admin_required, bp
+from tracker.admin.forms import RequeueForm
 from tracker.admin.paging import paging
 from tracker.extensions import db
 from tracker.models import Notification, NotificationStatus, utcnow
-from tracker.security import safe_next_url
+from tracker.reminders.kinds import label_of
+from tracker.reminders.plan import STALE, preview
+from tracker.services import policy
 from tracker.services.errors import InputError
-from tracker.services.outbox import requeue, status_counts
+from tracker.services.outbox import STATUS_LABELS, requeue, status_counts
+
+STALE_LABEL = "Recorded as missed (too late to send)"
 
 
 def _filters():
@@ -28,11 +40,17 @@ def _filters():
     return sa.and_(sa.true(), *clauses), chosen
 
 
+def sweep_preview() -> list[tuple[str, int]]:
+    """(label, count) for each kind the next sweep would queue, then the missed ones."""
+    counts = preview(utcnow())
+    stale = counts.pop(STALE, 0)
+    rows = [(label_of(kind), count) for kind, count in sorted(counts.items()) if count]
+    return rows + ([(STALE_LABEL, stale)] if stale else [])
+
+
 @bp.get("/outbox")
 @admin_required
 def outbox():
-    from tracker.jobs.sweep import sweep
-
     where, chosen = _filters()
     page = paging(Notification, where)
     rows = db.session.scalars(
@@ -40,16 +58,25 @@ def outbox():
         .order_by(Notification.send_after.desc(), Notification.id.desc())
         .limit(page.size).offset(page.offset)).all()
     kinds = db.session.scalars(sa.select(Notification.kind).distinct().order_by(Notification.kind)).all()
-    preview = sweep(utcnow(), dry_run=True)
-    return render_template("admin/outbox.html", rows=rows, paging=page, chosen=chosen, kinds=kinds,
-                           statuses=[s.value for s in NotificationStatus], preview=preview,
-                           counts=status_counts())
+    return render_template(
+        "admin/outbox.html", rows=rows, paging=page, chosen=chosen,
+        kinds=[(kind, label_of(kind)) for kind in kinds],
+        statuses=[(status.value, label) for status, label in STATUS_LABELS.items()],
+        counts=status_counts(), kind_label=label_of, status_label=STATUS_LABELS.get,
+        preview=sweep_preview() if request.args.get("preview") else None,
+        may_requeue=partial(policy.requeue_notification, current_user),
+        requeue_form=RequeueForm(back=request.full_path))
 
 
 @bp.post("/outbox/<int:notification_id>/requeue")
 @admin_required
 def requeue_notification(notification_id: int):
     notification = db.get_or_404(Notification, notification_id)
+    form = RequeueForm()
+    if not form.validate_on_submit():
+        flash("The message was not queued again: "
+              + next(iter(form.errors.values()))[0] + ".", "error")
+        return redirect(url_for("admin.outbox"))
     try:
         requeue(notification, current_user)
     except InputError as error:
@@ -58,4 +85,4 @@ def requeue_notification(notification_id: int):
     else:
         db.session.commit()
         flash(f"Message #{notification_id} is queued again; the next dispatch sends it.", "info")
-    return redirect(safe_next_url(request.form.get("back")) or url_for("admin.outbox"))
+    return redirect(form.back.data or url_for("admin.outbox"))

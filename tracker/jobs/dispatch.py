@@ -1,9 +1,10 @@
 """Sending what the sweep queued: claim a batch, send each message, record what happened.
 
-Outcomes per message: ``sent``; ``skipped`` with the reason (archived plan, deactivated person,
-someone no longer in the role the message was for, their preferences); ``failed`` and tried
-again later with exponential backoff and jitter; or ``dead`` after DISPATCH_MAX_ATTEMPTS tries,
-or at once when the server refuses that recipient or message for good (a 5xx to RCPT or DATA).
+Outcomes per message: ``sent``; ``skipped`` with the reason, when what the message was written
+for no longer holds (``tracker.reminders.delivery`` decides: archived plan, deactivated person,
+someone no longer in the role, their preferences); ``failed`` and tried again later with
+exponential backoff and jitter; or ``dead`` after DISPATCH_MAX_ATTEMPTS tries, or at once
+when the server refuses that recipient or message for good (a 5xx to RCPT or DATA).
 A failure of the mail server itself (cannot connect, login or sender refused) is not the
 message's fault: the run stops, and the batch is given back to be tried later, so one bad
 password cannot turn the whole outbox dead. Every outcome is written only while this
@@ -24,8 +25,8 @@ from tracker.extensions import db
 from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish, release
 from tracker.mail.backends import get_backend
 from tracker.mail.message import build
-from tracker.models import Notification, NotificationStatus as S, Plan, PlanStatus, utcnow
-from tracker.services import preferences
+from tracker.models import Notification, NotificationStatus as S, Plan, utcnow
+from tracker.reminders.delivery import skip_reason
 
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
 
@@ -49,33 +50,6 @@ class Report:
     @property
     def failed(self) -> int:
         return self.retried + self.dead
-
-
-def _still_for(notification: Notification) -> bool:
-    """Whether the recipient still holds the place the message was written for."""
-    recipient, plan = notification.recipient, notification.plan
-    if (notification.payload or {}).get("stage") == "hr":
-        return recipient.is_admin
-    if plan is not None:
-        return recipient.id in (plan.hire_id, plan.manager_id, plan.buddy_id)
-    if notification.kind in ("digest", "review_waiting"):
-        return db.session.scalar(sa.select(sa.exists().where(
-            Plan.manager_id == recipient.id, Plan.status == PlanStatus.ACTIVE)))
-    return True
-
-
-def skip_reason(notification: Notification) -> str | None:
-    """Why a queued message should not go out after all (things change between sweep and send)."""
-    recipient, plan = notification.recipient, notification.plan
-    if not recipient.active:
-        return "the recipient's account is deactivated"
-    if plan is not None and plan.status != PlanStatus.ACTIVE:
-        return f"the plan is {plan.status.value}"
-    if not _still_for(notification):
-        return "the recipient no longer has the role this message was for"
-    if not preferences.allows(recipient, notification.kind):
-        return f"the recipient chose: {preferences.describe(recipient.notification_preference)}"
-    return None
 
 
 def permanent(error: Exception) -> bool:

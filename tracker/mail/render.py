@@ -1,7 +1,7 @@
-"""A notification to an email: subject, text and HTML from ``templates/email/<kind>.*``.
+"""A notification to an email: subject, text and HTML from its kind's two templates.
 
 Runs where the dispatcher runs, in an app context with no request, so every link is built
-from ``BASE_URL`` with the app's URL map. Each email asks for one thing and links to it, and
+from ``BASE_URL`` (tracker/urls.py). Each email asks for one thing and links to it, and
 ends with a link to the recipient's notification preferences (also sent as List-Unsubscribe).
 What may change between the sweep and the send (titles, names, dates) comes from the
 notification's payload; dates are calendar dates, instants are shown in the recipient's zone.
@@ -12,7 +12,6 @@ import re
 from datetime import date, datetime
 from email.utils import parseaddr
 from typing import Callable
-from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -21,27 +20,17 @@ from tracker.mail import ics
 from tracker.mail.message import Attachment, Rendered, sender_domain
 from tracker.models import Notification, Plan, User, utcnow
 from tracker.models.enums import MilestoneKey
-from tracker.services.invitations import invitation_url_at
+from tracker.reminders.kinds import NotificationKind as K
+from tracker.reminders.window import zone
+from tracker.services.invitations import emailed_invitation_url
 from tracker.services.preferences import preferences_token
-from tracker.services.reminders import zone
-
-def base_url() -> str:
-    return current_app.config["BASE_URL"].rstrip("/")
+from tracker.urls import base_url, external_url
 
 
 def preferences_url(recipient: User) -> str:
     """Where the footer and List-Unsubscribe point: a signed link that opens this person's
     email preferences without signing in (services/preferences.py)."""
-    return absolute_url("auth.preferences_from_email", token=preferences_token(recipient))
-
-
-def absolute_url(endpoint: str, anchor: str | None = None, **values) -> str:
-    """``url_for(..., _external=True)`` without a request: host and prefix from BASE_URL."""
-    parts = urlsplit(base_url())
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "https")
-    url = adapter.build(endpoint, values, force_external=True)
-    return f"{url}#{anchor}" if anchor else url
+    return external_url("auth.preferences_from_email", token=preferences_token(recipient))
 
 
 def local_time(value: str | datetime, tz: str) -> str:
@@ -61,9 +50,9 @@ Context = Callable[[dict, User, Plan | None], dict]
 
 def _welcome(data: dict, recipient: User, plan: Plan | None) -> dict:
     if recipient.password_hash:  # they set one since the sweep: the link would be spent
-        action = ("Sign in", absolute_url("auth.login"))
+        action = ("Sign in", external_url("auth.login"))
     else:
-        action = ("Set your password", invitation_url_at(recipient, base_url()))
+        action = ("Set your password", emailed_invitation_url(recipient))
     return {"subject": "Welcome aboard: set your password to see your onboarding plan",
             "action_label": action[0], "action_url": action[1],
             "max_age_days": current_app.config["INVITATION_MAX_AGE_DAYS"]}
@@ -79,7 +68,7 @@ def _milestone_soon(data: dict, recipient: User, plan: Plan | None) -> dict:
     return {"subject": f"{whose[0].upper()}{whose[1:]} {data['milestone_label']} milestone is "
                        f"due in {plural(days, 'day')}: {plural(len(goals), 'goal')} still open",
             "whose": whose, "action_label": "Open the goals",
-            "action_url": absolute_url("plans.show", f"milestone-{data['milestone']}",
+            "action_url": external_url("plans.show", f"milestone-{data['milestone']}",
                                        plan_id=_plan_id(data, plan))}
 
 
@@ -87,7 +76,7 @@ def _checkin_invite(data: dict, recipient: User, plan: Plan | None) -> dict:
     other = data["manager_name"] if data.get("role") == "hire" else data["hire_name"]
     return {"subject": f"Today: the {data['milestone_label']} check-in with {other}",
             "other": other, "action_label": "Open the check-in",
-            "action_url": absolute_url("checkins.show", plan_id=_plan_id(data, plan),
+            "action_url": external_url("checkins.show", plan_id=_plan_id(data, plan),
                                        key=data["milestone"])}
 
 
@@ -101,20 +90,20 @@ def _goal_overdue(data: dict, recipient: User, plan: Plan | None) -> dict:
                    f"{data['milestone_label']} milestone: {plural(len(goals), 'goal')} "
                    f"{plural(data['days'], 'day')} overdue")
     return {"subject": subject, "action_label": "Open the plan",
-            "action_url": absolute_url("plans.show", f"milestone-{data['milestone']}",
+            "action_url": external_url("plans.show", f"milestone-{data['milestone']}",
                                        plan_id=_plan_id(data, plan))}
 
 
 def _pulse_prompt(data: dict, recipient: User, plan: Plan | None) -> dict:
     return {"subject": "How is it going? Your pulse check-in (one minute)",
             "action_label": "Answer the pulse check-in",
-            "action_url": absolute_url("plans.show", "pulse", plan_id=_plan_id(data, plan))}
+            "action_url": external_url("plans.show", "pulse", plan_id=_plan_id(data, plan))}
 
 
 def _review_waiting(data: dict, recipient: User, plan: Plan | None) -> dict:
     count = data["count"]
     return {"subject": f"{plural(count, 'goal')} waiting for your review",
-            "action_label": "Review the evidence", "action_url": absolute_url("reviews.queue")}
+            "action_label": "Review the evidence", "action_url": external_url("reviews.queue")}
 
 
 def _digest(data: dict, recipient: User, plan: Plan | None) -> dict:
@@ -124,26 +113,26 @@ def _digest(data: dict, recipient: User, plan: Plan | None) -> dict:
     if data["waiting"]:
         parts.append(f"{data['waiting']} waiting for review")
     return {"subject": f"Your team this week ({_day(data['week_start'])}): " + ", ".join(parts),
-            "action_label": "Open your team page", "action_url": absolute_url("reviews.team_page")}
+            "action_label": "Open your team page", "action_url": external_url("reviews.team_page")}
 
 
 def _plan_id(data: dict, plan: Plan | None) -> int:
     return plan.id if plan is not None else data["plan_id"]
 
 
-KINDS: dict[str, Context] = {
-    "welcome": _welcome, "milestone_soon": _milestone_soon, "checkin_invite": _checkin_invite,
-    "goal_overdue": _goal_overdue, "pulse_prompt": _pulse_prompt,
-    "review_waiting": _review_waiting, "digest": _digest,
+# Each kind's subject and action; its other facts (templates, calendar...) are in its KindFacts.
+CONTEXTS: dict[K, Context] = {
+    K.WELCOME: _welcome, K.MILESTONE_SOON: _milestone_soon, K.CHECKIN_INVITE: _checkin_invite,
+    K.GOAL_OVERDUE: _goal_overdue, K.PULSE_PROMPT: _pulse_prompt,
+    K.REVIEW_WAITING: _review_waiting, K.DIGEST: _digest,
 }
 
 
 def render(notification: Notification, recipient: User, plan: Plan | None) -> Rendered:
-    try:
-        build = KINDS[notification.kind]
-    except KeyError:
-        raise ValueError(f"no email templates for notification kind {notification.kind!r}"
-                         ) from None
+    kind = K.known(notification.kind)
+    if kind is None or kind not in CONTEXTS:
+        raise ValueError(f"no email templates for notification kind {notification.kind!r}")
+    build = CONTEXTS[kind]
     data = dict(notification.payload or {})
     if plan is not None:
         data.setdefault("plan_id", plan.id)
@@ -154,10 +143,11 @@ def render(notification: Notification, recipient: User, plan: Plan | None) -> Re
         "plural": plural, "milestone_label": lambda key: MilestoneKey(key).label,
     }
     env = current_app.jinja_env
-    text = env.get_template(f"email/{notification.kind}.txt").render(context)
-    html = env.get_template(f"email/{notification.kind}.html").render(context)
+    text_template, html_template = kind.templates
+    text = env.get_template(text_template).render(context)
+    html = env.get_template(html_template).render(context)
     attachments = []
-    if notification.kind == "checkin_invite":
+    if kind.facts.calendar:
         attachments.append(_invitation(notification, data, context["action_url"]))
     return Rendered(subject=context["subject"], text=_tidy(text), html=html,
                     attachments=attachments,

@@ -8,7 +8,6 @@ table of tokens to leak or to clean up.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
 
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -17,6 +16,7 @@ from tracker.extensions import db
 from tracker.models import User
 from tracker.services.accounts import check_password_strength
 from tracker.services.errors import InputError
+from tracker.urls import external_url
 
 SALT = "tracker.invitation"
 
@@ -37,13 +37,9 @@ def invitation_url(user: User) -> str:
     return url_for("auth.welcome", token=invitation_token(user), _external=True)
 
 
-def invitation_url_at(user: User, base_url: str) -> str:
-    """The same link built from ``base_url`` without a request: emails sent by the scheduler
-    have no request to take the host from."""
-    parts = urlsplit(base_url)
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path.rstrip("/") or "/",
-                                       url_scheme=parts.scheme or "https")
-    return adapter.build("auth.welcome", {"token": invitation_token(user)}, force_external=True)
+def emailed_invitation_url(user: User) -> str:
+    """The same link for an email, built from BASE_URL: the scheduler has no request."""
+    return external_url("auth.welcome", token=invitation_token(user))
 
 
 def user_for_invitation(token: str) -> User:

@@ -1,20 +1,29 @@
 """What operators do with the outbox by hand: look, and send a dead message again."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Notification, NotificationStatus as S, User, utcnow
 from tracker.services.audit import record
 from tracker.services.errors import InputError
+from tracker.services.policy import REQUEUEABLE, requeue_notification
 
-REQUEUEABLE = {S.DEAD, S.FAILED, S.SKIPPED, S.SKIPPED_STALE}
+# How a status reads on the outbox page: its badges, its filter and its table.
+STATUS_LABELS = {status: status.value.replace("_", " ") for status in S}
+
+
+class StatusCount(NamedTuple):
+    status: str  # the stored value, for filters and CSS classes
+    label: str
+    count: int
 
 
 def requeue(notification: Notification, actor: User) -> None:
     """Back to pending, due now, with a fresh count of tries; the last error stays for reference."""
-    if notification.status not in REQUEUEABLE:
-        raise InputError("status", f"a {notification.status.value} message cannot be queued again")
+    requeue_notification(actor, notification).enforce("status")
     before = {"status": notification.status.value, "attempts": notification.attempts}
     # Conditional, so a row a dispatcher claimed a moment ago is left to it, not sent twice.
     changed = db.session.execute(
@@ -30,6 +39,9 @@ def requeue(notification: Notification, actor: User) -> None:
            before=before, after={"status": "pending", "kind": notification.kind})
 
 
-def status_counts() -> dict[str, int]:
-    return dict(db.session.execute(sa.select(Notification.status, sa.func.count())
-                                   .group_by(Notification.status)).all())
+def status_counts() -> list[StatusCount]:
+    """How many messages are in each status, in the order a message moves through them."""
+    counts = {S(status): count for status, count in db.session.execute(
+        sa.select(Notification.status, sa.func.count()).group_by(Notification.status))}
+    return [StatusCount(status.value, STATUS_LABELS[status], counts[status])
+            for status in S if status in counts]

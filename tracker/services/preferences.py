@@ -19,15 +19,9 @@ CHOICES = {
     "digest": "Only the weekly team digest (managers)",
     "checkins": "Only check-in invitations",
 }
-# What each choice lets through; account emails (the welcome link) always go out.
-ALLOWED = {"all": None, "digest": {"digest"}, "checkins": {"checkin_invite"}}
-ALWAYS = {"welcome"}
+# Which kinds each choice lets through is a fact of each kind (tracker/reminders/kinds.py),
+# applied at send time by tracker/reminders/delivery.py; account emails always go out.
 SALT = "tracker.preferences"
-
-
-def allows(user: User, kind: str) -> bool:
-    allowed = ALLOWED.get(user.notification_preference)
-    return kind in ALWAYS or allowed is None or kind in allowed
 
 
 def describe(choice: str) -> str:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 
 from tracker.models import NotificationStatus
+from tracker.reminders.kinds import NotificationKind
 
 SATURDAY = 5
 
@@ -53,7 +54,7 @@ class Due:
     """One message a rule wants to send: becomes one Notification row."""
 
     key: str
-    kind: str
+    kind: NotificationKind
     recipient_id: int
     plan_id: int | None
     send_after: datetime

@@ -15,7 +15,8 @@ from tracker.models import GoalStatus, Plan, PlanGoal, PlanMilestone, User
 from tracker.models.enums import FINISHED_GOAL_STATUSES
 from tracker.services.policy import owner_of
 from tracker.services.pulses import schedule
-from tracker.services.reminders import Due, Window
+from tracker.reminders.kinds import NotificationKind as K
+from tracker.reminders.window import Due, Window
 
 # Goals that wait on their owner; a submitted goal waits on the manager's review instead.
 NEEDS_OWNER = frozenset({GoalStatus.OPEN, GoalStatus.CHANGES_REQUESTED})
@@ -26,7 +27,7 @@ OVERDUE_STAGES = ("owner", "manager", "hr")
 class MilestoneEvent:
     plan: Plan
     milestone: PlanMilestone
-    kind: str  # milestone_soon, checkin_invite, goal_overdue
+    kind: K  # milestone_soon, checkin_invite, goal_overdue
     day: date  # the local date it goes out, after the weekend rule
     offset: int = 0  # days before (coming up) or after (overdue) the due date
     stage: int = 0  # overdue: 0 the owners, 1 the manager, 2 and later HR
@@ -58,7 +59,7 @@ def welcome(window: Window, plans: Iterable[Plan]) -> Iterator[Due]:
         if hire.password_hash or not hire.active:
             continue
         if window.start <= plan.created_at <= window.now:
-            yield Due(f"plan:{plan.id}:welcome:{hire.id}", "welcome", hire.id, plan.id,
+            yield Due(f"plan:{plan.id}:welcome:{hire.id}", K.WELCOME, hire.id, plan.id,
                       plan.created_at,
                       {"hire_name": hire.name, "manager_name": plan.manager.name,
                        "start_date": plan.start_date.isoformat()})
@@ -73,13 +74,13 @@ def milestone_events(window: Window, plans: Iterable[Plan], *, soon_days: list[i
             for days in soon_days:
                 day = window.moved_before(due - timedelta(days=days), due)
                 if window.may_contain(day) and day < due:
-                    yield MilestoneEvent(plan, milestone, "milestone_soon", day, days)
+                    yield MilestoneEvent(plan, milestone, K.MILESTONE_SOON, day, days)
             if checkin and window.may_contain(window.moved(due)):
-                yield MilestoneEvent(plan, milestone, "checkin_invite", window.moved(due))
+                yield MilestoneEvent(plan, milestone, K.CHECKIN_INVITE, window.moved(due))
             for stage, days in enumerate(overdue_days):
                 day = window.moved(due + timedelta(days=days))
                 if window.may_contain(day):
-                    yield MilestoneEvent(plan, milestone, "goal_overdue", day, days,
+                    yield MilestoneEvent(plan, milestone, K.GOAL_OVERDUE, day, days,
                                          min(stage, len(OVERDUE_STAGES) - 1))
 
 
@@ -110,7 +111,7 @@ def expand(window: Window, events: Iterable[MilestoneEvent], goals: dict[int, li
     for event in events:
         plan, milestone = event.plan, event.milestone
         mine = goals.get(milestone.id, [])
-        if event.kind == "checkin_invite":
+        if event.kind == K.CHECKIN_INVITE:
             if milestone.id in signed:
                 continue
             for role, person in (("hire", plan.hire), ("manager", plan.manager)):
@@ -122,12 +123,12 @@ def expand(window: Window, events: Iterable[MilestoneEvent], goals: dict[int, li
             continue
         waiting = [g for g in mine if g.status in NEEDS_OWNER]
         unfinished = [g for g in mine if g.status not in FINISHED_GOAL_STATUSES]
-        if event.kind == "milestone_soon":
+        if event.kind == K.MILESTONE_SOON:
             extra = {"days": (milestone.due_date - event.day).days}
         else:
             extra = {"days": (event.day - milestone.due_date).days,
                      "stage": OVERDUE_STAGES[event.stage]}
-        if event.kind == "milestone_soon" or event.stage == 0:
+        if event.kind == K.MILESTONE_SOON or event.stage == 0:
             targets = _by_owner(plan, waiting)
         elif not unfinished:
             continue
@@ -168,7 +169,7 @@ def pulse_prompts(window: Window, found: Iterable[tuple[Plan, date, date]],
         send = window.slot(day, hire.timezone)
         if send is None:
             continue
-        yield Due(f"plan:{plan.id}:pulse_prompt:{hire.id}:{day.isoformat()}", "pulse_prompt",
+        yield Due(f"plan:{plan.id}:pulse_prompt:{hire.id}:{day.isoformat()}", K.PULSE_PROMPT,
                   hire.id, plan.id, send,
                   {"pulse_date": pulse.isoformat(), "hire_name": hire.name,
                    "manager_name": plan.manager.name})

@@ -11,12 +11,13 @@ from typing import Iterable, Iterator
 
 from tracker.models import GoalStatus, Plan, User
 from tracker.services.progress import plan_progress
-from tracker.services.reminders import Due, Window, business_days_after, zone
+from tracker.reminders.kinds import NotificationKind as K
+from tracker.reminders.window import Due, Window, business_days_after, zone
 
 
 def review_waiting(window: Window, rows: Iterable[tuple], after_business_days: int
                    ) -> Iterator[Due]:
-    """``rows`` from ``reminder_data.waiting_reviews``, ordered by manager."""
+    """``rows`` from ``data.waiting_reviews``, ordered by manager."""
     by_manager: dict[int, tuple[User, list[tuple]]] = {}
     for row in rows:
         by_manager.setdefault(row[0].id, (row[0], []))[1].append(row[1:])
@@ -32,7 +33,7 @@ def review_waiting(window: Window, rows: Iterable[tuple], after_business_days: i
             for goal_id, title, plan_id, key, hire_name, since in goals
             if business_days_after(since.astimezone(local).date(), day) > after_business_days]
         if waiting:
-            yield Due(f"user:{manager.id}:review_waiting:{day.isoformat()}", "review_waiting",
+            yield Due(f"user:{manager.id}:review_waiting:{day.isoformat()}", K.REVIEW_WAITING,
                       manager.id, None, send,
                       {"count": len(waiting), "business_days": after_business_days,
                        "goals": waiting})
@@ -84,7 +85,7 @@ def digests(window: Window, slots: list[tuple[User, str, tuple]], plans: list[Pl
         if not reports:
             continue
         due_this_week.sort(key=lambda item: (item["due_date"], item["hire_name"]))
-        yield Due(key, "digest", manager.id, None, send,
+        yield Due(key, K.DIGEST, manager.id, None, send,
                   {"week_start": day.isoformat(), "week_end": week_end.isoformat(),
                    "reports": reports, "due_this_week": due_this_week,
                    "waiting": sum(r["waiting"] for r in reports),
