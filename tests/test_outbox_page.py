@@ -2,6 +2,7 @@
 import re
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_queries, login_as
@@ -172,3 +173,26 @@ def test_requeue_refuses_a_return_address_off_the_site(app, client, library):
             assert db.session.get(Notification, notification_id).status == S.DEAD
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "not queued again: that return address is not a page of this site" in page
+
+
+@pytest.mark.csrf_on
+def test_requeue_from_the_page_carries_its_token_with_csrf_on_as_in_production(
+        app, client, library):
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        hire = make_user()
+        [notification_id] = queue(make_plan(hire, make_user()), hire, 1)
+        db.session.get(Notification, notification_id).status = S.DEAD
+        db.session.commit()
+    login_as(client, app, "hr@example.com")
+    page = client.get("/admin/outbox?status=dead").get_data(as_text=True)
+    [form] = re.findall(rf'<form method="post" action="/admin/outbox/{notification_id}/requeue">'
+                        r"(.*?)</form>", page, re.S)
+    fields = dict(re.findall(r'<input name="(\w+)" type="hidden" value="([^"]*)"', form))
+    assert set(fields) == {"csrf_token", "back"} and 'id="' not in form
+    without = client.post(f"/admin/outbox/{notification_id}/requeue", data={"back": fields["back"]})
+    assert without.status_code == 400
+    answer = client.post(f"/admin/outbox/{notification_id}/requeue", data=fields)
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/outbox?status=dead"
+    with app.app_context():
+        assert db.session.get(Notification, notification_id).status == S.PENDING
