@@ -19,6 +19,9 @@ CHOICES = {
     "digest": "Only the weekly team digest (managers)",
     "checkins": "Only check-in invitations",
 }
+# How a choice other than "all" reads on the manager's team page, where it warns that
+# reminders may not reach the hire.
+FEWER_EMAILS = {"digest": "digest only", "checkins": "check-ins only"}
 # Which kinds each choice lets through is a fact of each kind (tracker/reminders/kinds.py),
 # applied at send time by tracker/reminders/delivery.py; account emails always go out.
 SALT = "tracker.preferences"

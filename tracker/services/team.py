@@ -21,6 +21,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.plan_pages import load_plans
+from tracker.services.preferences import FEWER_EMAILS
 from tracker.services.progress import PlanProgress, local_today, plan_progress
 from tracker.services.pulses import TrendPoint, trend_points
 
@@ -36,6 +37,11 @@ class TeamRow:
     rating: CheckInRating | None
     rating_milestone: str | None
     pulses: tuple[TrendPoint, ...] = ()
+
+    @property
+    def fewer_emails(self) -> str | None:
+        """Which emails the hire still gets, in words, when they chose fewer than all."""
+        return FEWER_EMAILS.get(self.plan.hire.notification_preference)
 
     @property
     def risks(self) -> list[str]:
