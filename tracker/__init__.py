@@ -69,10 +69,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker import formatting
+    from tracker.forms import action_form
     from tracker.services.policy import menu
 
     formatting.register(app)
     app.add_template_global(menu)  # the top bar asks the policy what this person can use
+    app.add_template_global(action_form)
 
 
 def register_cli(app: Flask) -> None:

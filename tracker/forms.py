@@ -22,6 +22,15 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+class ActionForm(FlaskForm):
+    """Only the CSRF token: a button that changes state (sign out, mark done, withdraw)."""
+
+
+def action_form() -> ActionForm:
+    """For templates: the token for a button-only form, without reading the request."""
+    return ActionForm(formdata=None)
+
+
 def add_error(form: FlaskForm, error: InputError) -> None:
     """Put a service's refusal beside the field it names, or among the form's own errors."""
     if error.field in form:

@@ -13,10 +13,6 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token, for buttons that change state (sign out)."""
-
-
 class SetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired("choose a password"),
                                                          Length(max=1024)])

@@ -2,8 +2,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
-from tracker.auth.forms import ConfirmForm, LoginForm
+from tracker.auth.forms import LoginForm
 from tracker.extensions import db
+from tracker.forms import ActionForm
 from tracker.security import safe_next_url
 from tracker.services.accounts import authenticate
 
@@ -29,7 +30,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         logout_user()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -38,7 +39,7 @@ def logout():
 @bp.post("/logout-everywhere")
 @login_required
 def logout_everywhere():
-    if ConfirmForm().validate_on_submit():
+    if ActionForm().validate_on_submit():
         current_user.revoke_sessions()
         db.session.commit()
         logout_user()

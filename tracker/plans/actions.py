@@ -11,10 +11,10 @@ from flask import abort, flash, redirect, send_file, url_for
 from flask_login import current_user, login_required
 
 from tracker.extensions import db
-from tracker.forms import add_error
+from tracker.forms import ActionForm, add_error
 from tracker.models import Evidence, EvidenceKind, Plan, PlanGoal
 from tracker.plans import bp
-from tracker.plans.forms import ActionForm, EditEvidenceForm, EvidenceForm, ReviewForm, WaiveForm
+from tracker.plans.forms import EditEvidenceForm, EvidenceForm, ReviewForm, WaiveForm
 from tracker.plans.routes import render_plan
 from tracker.services import goals as goal_rules
 from tracker.services.errors import InputError

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField, URLField
 
-from tracker.forms import blank, choices
+from tracker.forms import ActionForm, blank, choices
 from tracker.models import EvidenceKind
 
 KIND_LABELS = {EvidenceKind.NOTE: "Note", EvidenceKind.LINK: "Link", EvidenceKind.FILE: "File"}
@@ -36,10 +36,6 @@ class ReviewForm(FlaskForm):
 
 class WaiveForm(FlaskForm):
     reason = StringField("Why it no longer applies", render_kw={"maxlength": 500})
-
-
-class ActionForm(FlaskForm):
-    """Only the CSRF token: a button that changes state (mark done, withdraw)."""
 
 
 class PulseForm(FlaskForm):
