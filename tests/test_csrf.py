@@ -89,3 +89,17 @@ def test_the_forms_carry_their_token_through_a_day_of_work(app, world):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PulseCheckIn)) == 1
         checkin = db.session.scalar(sa.select(CheckIn))
         assert checkin.self_assessment == "Good month" and checkin.manager_assessment == ""
+
+
+@pytest.mark.parametrize("viewer,path", [
+    ("hire@example.com", "/plans/{plan}"), ("manager@example.com", "/plans/{plan}"),
+    ("hire@example.com", "/plans/{plan}/checkins/d30"), ("admin@example.com", "/admin/plans/{plan}/edit"),
+    ("admin@example.com", "/admin/hires/new"), ("hire@example.com", "/preferences"),
+])
+def test_a_page_of_many_forms_has_no_id_twice(app, client, world, viewer, path):
+    """Each form carries its own token; ids on a page stay unique, as labels and tests rely on."""
+    login_as(client, app, viewer)
+    page = client.get(path.format(plan=world.plan)).get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert page.count('name="csrf_token"') >= 2
+    assert sorted(i for i in set(ids) if ids.count(i) > 1) == []

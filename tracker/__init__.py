@@ -69,12 +69,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker import formatting
-    from tracker.forms import action_form
+    from tracker.forms import action_form, hidden
     from tracker.services.policy import menu
 
     formatting.register(app)
     app.add_template_global(menu)  # the top bar asks the policy what this person can use
     app.add_template_global(action_form)
+    app.add_template_global(hidden)
 
 
 def register_cli(app: Flask) -> None:

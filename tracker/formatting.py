@@ -65,6 +65,11 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else many or noun + 's'}"
 
 
+def sentence(text: str) -> str:
+    """A service's reason ("before signing, add a rating") as a sentence on its own."""
+    return f"{text[:1].upper()}{text[1:]}." if text else ""
+
+
 def render_markdown(text: str) -> Markup:
     """Markdown from users, cleaned to a safe subset of HTML (no scripts, styles or handlers)."""
     return Markup(nh3.clean(markdown.markdown(text or "", extensions=["sane_lists"])))
@@ -75,6 +80,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(lambda a: ACTIVITY_LABELS.get(a, a.replace(".", " ")), "activity_label")
     app.add_template_filter(nice_date)
     app.add_template_filter(plural)
+    app.add_template_filter(sentence)
     app.add_template_filter(days_phrase)
     app.add_template_filter(lambda s: STATUS_LABELS[GoalStatus(s)], "status_label")
     app.add_template_filter(lambda k: MilestoneKey(k).label, "milestone_label")

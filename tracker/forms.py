@@ -7,6 +7,7 @@ has no such field, as a message above the form.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 
 from tracker.services.errors import InputError
 
@@ -24,6 +25,13 @@ def choices(pairs) -> list:
 
 class ActionForm(FlaskForm):
     """Only the CSRF token: a button that changes state (sign out, mark done, withdraw)."""
+
+
+def hidden(form: FlaskForm) -> Markup:
+    """A form's hidden fields (the CSRF token, a digest) without ids: a page draws many forms,
+    and ``hidden_tag()`` would give every copy of the token the same id."""
+    return Markup("".join(str(field(id=False)) for field in form
+                          if getattr(field.widget, "input_type", None) == "hidden"))
 
 
 def action_form() -> ActionForm:

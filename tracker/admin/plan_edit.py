@@ -21,14 +21,14 @@ from tracker.admin.forms import (
 )
 from tracker.extensions import db
 from tracker.formatting import plural
-from tracker.models import Plan, PlanMilestone, PlanStatus
 from tracker.forms import add_error
-from tracker.services.accounts import people
-from tracker.services.plan_pages import load_plan
+from tracker.models import Plan, PlanMilestone, PlanStatus
 from tracker.services import plan_changes
+from tracker.services.accounts import people
 from tracker.services.errors import InputError
 from tracker.services.hires import check_start_date
 from tracker.services.invitations import issue_link
+from tracker.services.plan_pages import load_plan
 from tracker.services.plans import change_start_date
 
 
@@ -60,7 +60,8 @@ def render_edit(plan_id: int, status: int = 200, posted: dict | None = None):
         abort(404)
     open_goals = sum(1 for m in plan.milestones for g in m.goals if not g.status.is_finished)
     return render_template("admin/plan_edit.html", plan=plan, forms=_forms(plan, posted or {}),
-                           open_goals=open_goals, people=people()), status
+                           open_goals=open_goals, people=people(),
+                           status_actions=plan_changes.status_actions(plan)), status
 
 
 def _plan(plan_id: int) -> Plan:

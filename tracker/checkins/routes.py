@@ -50,7 +50,10 @@ def _forms(milestone: PlanMilestone, checkin, posted: tuple[str, object] | None)
             "manager_assessment", "next_steps") | {"rating": rating}),
         "sign": SignForm(formdata=None, data={"seen": rules.content_digest(checkin)}),
     }
-    if posted:
+    if posted and posted[0] == "sign":
+        # A signature vouches for what is on screen now: a fresh digest, the refusal kept.
+        forms["sign"].form_errors.extend(posted[1].form_errors)
+    elif posted:
         forms[posted[0]] = posted[1]
     return forms
 
@@ -63,7 +66,7 @@ def render_checkin(plan_id: int, key: str, *, status: int = 200, posted=None):
     return render_template(
         "checkins/show.html", plan=plan, milestone=milestone, checkin=checkin,
         viewer=can.relation, opens_on=checkin_opens_on(milestone),
-        is_open=today >= checkin_opens_on(milestone),
+        is_open=today >= checkin_opens_on(milestone), stage=rules.stage(checkin, milestone, today),
         can_write=can.write_checkin(can.relation, milestone, checkin, today),
         can_sign=can.sign_checkin(milestone, checkin, today),
         forms=_forms(milestone, checkin, posted)), status

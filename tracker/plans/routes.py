@@ -6,9 +6,9 @@ from tracker.plans import bp
 from tracker.plans.forms import PageForms
 from tracker.services import pulses
 from tracker.services.audit import activity
-from tracker.services.checkins import checkins_by_milestone
+from tracker.services.checkins import checkins_by_milestone, stage
 from tracker.services.plan_pages import load_plan, load_plans
-from tracker.services.policy import checkin_opens_on, own_plans_clause, policy, relation_of
+from tracker.services.policy import own_plans_clause, policy, relation_of
 from tracker.services.progress import local_today, plan_progress
 
 
@@ -54,5 +54,5 @@ def render_plan(plan_id: int, *, status: int = 200, posted: tuple | None = None,
         "plans/show.html", plan=plan, progress=plan_progress(plan, today), can=can,
         activity=activity(plan.id, conversations=conversations), viewer=can.relation,
         checkins=checkins_by_milestone(plan.id) if conversations else None,
-        checkin_opens=checkin_opens_on, pulse=pulse, today=today,
+        checkin_stage=stage, pulse=pulse, today=today,
         forms=PageForms(posted), error_goal=goal_id), status

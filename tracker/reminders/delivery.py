@@ -9,11 +9,9 @@ still let it through are facts of the kind (``kinds.KIND_FACTS``), not checks wr
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from tracker.extensions import db
-from tracker.models import Notification, Plan, PlanStatus, User
+from tracker.models import Notification, PlanStatus, User
 from tracker.reminders.kinds import NotificationKind
+from tracker.services.policy import manages_anyone
 from tracker.services.preferences import CHOICES, describe
 
 
@@ -37,8 +35,7 @@ def still_for(notification: Notification) -> bool:
         return recipient.id in (plan.hire_id, plan.manager_id, plan.buddy_id)
     member = NotificationKind.known(notification.kind)
     if member is not None and member.facts.audience == "team":
-        return db.session.scalar(sa.select(sa.exists().where(
-            Plan.manager_id == recipient.id, Plan.status == PlanStatus.ACTIVE)))
+        return manages_anyone(recipient)
     return True
 
 

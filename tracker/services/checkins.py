@@ -14,10 +14,11 @@ from functools import partial
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.formatting import nice_date
 from tracker.models import CheckIn, CheckInRating, Plan, PlanMilestone, User, utcnow
 from tracker.services.audit import record
 from tracker.services.errors import InputError
-from tracker.services.policy import policy
+from tracker.services.policy import checkin_opens_on, policy
 
 TEXT_LIMIT = 10_000
 GOAL_NOTE_LIMIT = 2_000
@@ -146,3 +147,19 @@ def checkins_by_milestone(plan_id: int) -> dict[int, CheckIn]:
     return {c.milestone_id: c for c in db.session.scalars(
         sa.select(CheckIn).join(PlanMilestone, PlanMilestone.id == CheckIn.milestone_id)
         .where(PlanMilestone.plan_id == plan_id))}
+
+
+def stage(checkin: CheckIn | None, milestone: PlanMilestone, today: date) -> str:
+    """Where a milestone's check-in stands, in words, for the plan page and the check-in itself."""
+    if checkin is not None and checkin.is_signed:
+        signed = max(checkin.hire_signed_at, checkin.manager_signed_at)
+        rating = f" · {checkin.rating.value.replace('_', ' ')}" if checkin.rating else ""
+        return f"Signed by both on {nice_date(signed.date())}{rating}"
+    if checkin is not None and checkin.hire_signed_at:
+        return "Waiting for a signature: the manager's"
+    if checkin is not None and checkin.manager_signed_at:
+        return "Waiting for a signature: the hire's"
+    if checkin is not None:
+        return "In progress"
+    opens = checkin_opens_on(milestone)
+    return "Ready to start" if opens <= today else f"Opens {nice_date(opens)}"

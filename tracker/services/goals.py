@@ -125,7 +125,7 @@ def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
 
 
 def waive_goal(plan: Plan, goal: PlanGoal, manager: User, reason: str) -> None:
-    policy(manager, plan).waive(goal).enforce("reason")
+    policy(manager, plan).waive(goal).enforce("goal")
     reason = (reason or "").strip()
     if not reason:
         raise InputError("reason", "say why the goal no longer applies; the reason is kept")

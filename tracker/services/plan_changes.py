@@ -107,6 +107,16 @@ def open_goals(plan: Plan) -> int:
         .where(PlanGoal.plan_id == plan.id, PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES))))
 
 
+STATUS_ACTIONS = {PlanStatus.COMPLETED: "Mark completed", PlanStatus.ARCHIVED: "Archive",
+                  PlanStatus.ACTIVE: "Reactivate"}
+
+
+def status_actions(plan: Plan) -> list[tuple[str, str]]:
+    """The status changes HR can make from where the plan is: (new status, button label)."""
+    return [(status.value, label) for status, label in STATUS_ACTIONS.items()
+            if status != plan.status]
+
+
 def set_status(plan: Plan, status: PlanStatus | str, actor: User | None = None) -> int:
     """Returns the goals still open, which HR is told about when completing early."""
     try:

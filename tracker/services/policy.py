@@ -273,6 +273,12 @@ MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team",
         ("auth.preferences", "Email", "everyone"))
 
 
+def manages_anyone(user: User) -> bool:
+    """Whether ``user`` manages someone now: the team pages and the team emails are for them."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        Plan.manager_id == user.id, Plan.status == PlanStatus.ACTIVE)))
+
+
 def menu(user: User) -> list[tuple[str, str]]:
     """The top bar: (endpoint, label) for the pages this person can use, and only those.
 
@@ -280,8 +286,6 @@ def menu(user: User) -> list[tuple[str, str]]:
     """
     if not getattr(user, "is_authenticated", False):
         return []
-    managers = db.session.scalar(sa.select(sa.exists().where(
-        Plan.manager_id == user.id, Plan.status == PlanStatus.ACTIVE)))
-    audience = {"everyone", *(["managers"] if managers else []),
+    audience = {"everyone", *(["managers"] if manages_anyone(user) else []),
                 *(["admins"] if user.is_admin else [])}
     return [(endpoint, label) for endpoint, label, who in MENU if who in audience]
