@@ -8,36 +8,28 @@ from __future__ import annotations
 
 from functools import partial
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import orm as so
 
 from tracker.admin import admin_required, bp
 from tracker.admin.forms import RequeueForm
 from tracker.admin.paging import paging
 from tracker.extensions import db
-from tracker.models import Notification, NotificationStatus, utcnow
+from tracker.models import Notification, utcnow
 from tracker.reminders.kinds import label_of
 from tracker.reminders.plan import STALE, preview
 from tracker.services import policy
 from tracker.services.errors import InputError
-from tracker.services.outbox import STATUS_LABELS, requeue, status_counts
+from tracker.services.outbox import (
+    STATUS_LABELS,
+    kinds_in_outbox,
+    outbox_filter,
+    outbox_page,
+    requeue,
+    status_counts,
+)
 
 STALE_LABEL = "Recorded as missed (too late to send)"
-
-
-def _filters():
-    clauses, chosen = [], {}
-    status = request.args.get("status", "")
-    if status in NotificationStatus._value2member_map_:
-        clauses.append(Notification.status == NotificationStatus(status))
-        chosen["status"] = status
-    kind = request.args.get("kind", "")
-    if kind:
-        clauses.append(Notification.kind == kind)
-        chosen["kind"] = kind
-    return sa.and_(sa.true(), *clauses), chosen
 
 
 def sweep_preview() -> list[tuple[str, int]]:
@@ -51,13 +43,10 @@ def sweep_preview() -> list[tuple[str, int]]:
 @bp.get("/outbox")
 @admin_required
 def outbox():
-    where, chosen = _filters()
+    where, chosen = outbox_filter(request.args.get("status", ""), request.args.get("kind", ""))
     page = paging(Notification, where)
-    rows = db.session.scalars(
-        sa.select(Notification).where(where).options(so.joinedload(Notification.recipient))
-        .order_by(Notification.send_after.desc(), Notification.id.desc())
-        .limit(page.size).offset(page.offset)).all()
-    kinds = db.session.scalars(sa.select(Notification.kind).distinct().order_by(Notification.kind)).all()
+    rows = outbox_page(where, page.size, page.offset)
+    kinds = kinds_in_outbox()
     return render_template(
         "admin/outbox.html", rows=rows, paging=page, chosen=chosen,
         kinds=[(kind, label_of(kind)) for kind in kinds],

@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy import orm as so
 
 from tracker.extensions import db
-from tracker.models import Notification, NotificationStatus as S, User, utcnow
+from tracker.models import Notification, User, utcnow
+from tracker.models import NotificationStatus as S
 from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.policy import REQUEUEABLE, requeue_notification
@@ -45,3 +47,28 @@ def status_counts() -> list[StatusCount]:
         sa.select(Notification.status, sa.func.count()).group_by(Notification.status))}
     return [StatusCount(status.value, STATUS_LABELS[status], counts[status])
             for status in S if status in counts]
+
+
+def outbox_filter(status: str, kind: str) -> tuple:
+    """The outbox list's filter as SQL, and the choices it kept; unknown values are ignored."""
+    clauses, chosen = [], {}
+    if status in S._value2member_map_:
+        clauses.append(Notification.status == S(status))
+        chosen["status"] = status
+    if kind:
+        clauses.append(Notification.kind == kind)
+        chosen["kind"] = kind
+    return sa.and_(sa.true(), *clauses), chosen
+
+
+def outbox_page(where, limit: int, offset: int) -> list[Notification]:
+    """One page of messages, newest due first, with their recipients, in one query."""
+    return list(db.session.scalars(
+        sa.select(Notification).where(where).options(so.joinedload(Notification.recipient))
+        .order_by(Notification.send_after.desc(), Notification.id.desc())
+        .limit(limit).offset(offset)))
+
+
+def kinds_in_outbox() -> list[str]:
+    return list(db.session.scalars(
+        sa.select(Notification.kind).distinct().order_by(Notification.kind)))

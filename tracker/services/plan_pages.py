@@ -6,17 +6,25 @@ with the same eager options, so each costs the same statements for one plan or a
 """
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from tracker.extensions import db
 from tracker.models import (
     Evidence,
+    MilestoneKey,
     Plan,
     PlanGoal,
     PlanMilestone,
+    PlanStatus,
+    RoleTemplate,
     RoleVersion,
+    TemplateKind,
+    User,
 )
+from tracker.services.progress import now_at
 
 
 def plan_page_options():
@@ -44,3 +52,41 @@ def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query).unique())
+
+
+def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, today: date):
+    """HR's plan list filter as SQL, and the choices it kept; unknown values are ignored.
+
+    "Now at" uses ``progress.now_at``, the SQL twin of the column's rule.
+    """
+    clauses, chosen = [], {}
+    if status in PlanStatus._value2member_map_:
+        clauses.append(Plan.status == PlanStatus(status))
+    else:
+        status = "all"
+    chosen["status"] = status
+    if role:
+        clauses.append(Plan.role_version_id.in_(
+            sa.select(RoleVersion.id).join(RoleTemplate).where(RoleTemplate.slug == role)))
+        chosen["role"] = role
+    if manager:
+        clauses.append(Plan.manager_id == manager)
+        chosen["manager"] = manager
+    if at in MilestoneKey._value2member_map_:
+        clauses.append(now_at(MilestoneKey(at), today))
+        chosen["at"] = at
+    return sa.and_(sa.true(), *clauses), chosen
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every role template, for the list's role filter."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(RoleTemplate.slug, RoleTemplate.name)
+        .where(RoleTemplate.kind == TemplateKind.ROLE).order_by(RoleTemplate.name))]
+
+
+def manager_choices() -> list[tuple[int, str]]:
+    """(id, name) of everyone who manages a plan, for the list's manager filter."""
+    return [tuple(row) for row in db.session.execute(
+        sa.select(User.id, User.name).where(User.id.in_(sa.select(Plan.manager_id)))
+        .order_by(User.name))]
