@@ -115,7 +115,12 @@ def test_goal_and_evidence_forms_shown_are_the_actions_allowed(app, client, libr
         assert shown_goals, "an active plan offers its hire and manager something to do"
 
 
-CHECKIN_STATES = ("none", "hire_written", "both_written", "hire_signed", "signed")
+# "not_open" is the 60-day check-in, which opens 14 days before day 60: not yet at day 25.
+CHECKIN_STATES = ("not_open", "none", "hire_written", "both_written", "hire_signed", "signed")
+
+
+def _key(state: str) -> str:
+    return "d60" if state == "not_open" else "d30"
 
 
 def _checkin_world(state: str, plan_status: PlanStatus) -> int:
@@ -123,7 +128,7 @@ def _checkin_world(state: str, plan_status: PlanStatus) -> int:
     plan = db.session.get(Plan, plan_id)
     hire, manager = plan.hire, plan.manager
     milestone, today = plan.milestones[0], local_today(plan.hire.timezone)
-    if state != "none":
+    if state not in ("none", "not_open"):
         checkins.save_hire_part(plan, milestone, hire, today, self_assessment="Good month",
                                 went_well="", blockers="", goal_notes={})
     if state in ("both_written", "hire_signed", "signed"):
@@ -138,10 +143,10 @@ def _checkin_world(state: str, plan_status: PlanStatus) -> int:
     return plan_id
 
 
-def _try_checkin(plan_id: int, who: str) -> set[str]:
+def _try_checkin(plan_id: int, who: str, position: int) -> set[str]:
     plan = db.session.get(Plan, plan_id)
     user = db.session.scalar(db.select(User).where(User.email == _email(who)))
-    milestone, today = plan.milestones[0], local_today(plan.hire.timezone)
+    milestone, today = plan.milestones[position], local_today(plan.hire.timezone)
     tries = {
         "hire": lambda: checkins.save_hire_part(plan, milestone, user, today,
                                                 self_assessment="Changed", went_well="",
@@ -162,7 +167,7 @@ def _try_checkin(plan_id: int, who: str) -> set[str]:
             accepted.add(name)
         db.session.rollback()
         plan = db.session.get(Plan, plan_id)
-        milestone = plan.milestones[0]
+        milestone = plan.milestones[position]
     return accepted
 
 
@@ -174,10 +179,13 @@ def test_check_in_forms_shown_are_the_changes_allowed(app, client, library, who,
     with app.app_context():
         plan_id = _checkin_world(state, plan_status)
     login_as(client, app, _email(who))
-    page = client.get(f"/plans/{plan_id}/checkins/d30").get_data(as_text=True)
-    shown = set(re.findall(rf'action="/plans/{plan_id}/checkins/d30/(hire|manager|sign)"', page))
+    key = _key(state)
+    page = client.get(f"/plans/{plan_id}/checkins/{key}").get_data(as_text=True)
+    shown = set(re.findall(rf'action="/plans/{plan_id}/checkins/{key}/(hire|manager|sign)"', page))
     with app.app_context():
-        assert shown == _try_checkin(plan_id, who)
+        assert shown == _try_checkin(plan_id, who, 1 if key == "d60" else 0)
+    if state == "not_open":
+        assert shown == set() and "Opens " in page
 
 
 @pytest.mark.parametrize("answered", [False, True])

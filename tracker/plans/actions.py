@@ -18,7 +18,7 @@ from tracker.plans.forms import EditEvidenceForm, EvidenceForm, ReviewForm, Waiv
 from tracker.plans.routes import render_plan
 from tracker.services import goals as goal_rules
 from tracker.services.errors import InputError
-from tracker.services.policy import policy
+from tracker.services.policy import PlanPolicy, policy
 from tracker.services.uploads import path_of
 
 
@@ -42,11 +42,11 @@ def _refused(plan_id: int, name: str, target: int, form, error: InputError, goal
     return render_plan(plan_id, status=422, posted=(name, target, form), goal_id=goal_id)
 
 
-def _act(plan_id: int, goal_id: int, name: str, form, question: str, change, message: str):
-    """One goal action: may this person act (``question``, a policy method), apply ``change``
-    (a service call), commit, go back."""
+def _act(plan_id: int, goal_id: int, name: str, form, question, change, message: str):
+    """One goal action: may this person act at all (``question``, a PlanPolicy method), apply
+    ``change`` (a service call), commit, go back."""
     plan, goal = _plan_goal(plan_id, goal_id)
-    if getattr(policy(current_user, plan), question)(goal).forbidden:
+    if question(policy(current_user, plan), goal).forbidden:
         abort(403)
     try:
         change(plan, goal)
@@ -69,14 +69,14 @@ def add_evidence(plan_id: int, goal_id: int):
         goal_rules.submit_evidence(plan, goal, current_user, kind=kind, note=form.note.data,
                                    url=form.url.data, upload=form.file.data)
 
-    return _act(plan_id, goal_id, "evidence", form, "submit_evidence", submit,
+    return _act(plan_id, goal_id, "evidence", form, PlanPolicy.submit_evidence, submit,
                 "Evidence sent for review.")
 
 
 @bp.post("/plans/<int:plan_id>/goals/<int:goal_id>/done")
 @login_required
 def mark_done(plan_id: int, goal_id: int):
-    return _act(plan_id, goal_id, "action", ActionForm(), "mark_done",
+    return _act(plan_id, goal_id, "action", ActionForm(), PlanPolicy.mark_done,
                 lambda plan, goal: goal_rules.mark_done(plan, goal, current_user),
                 "Goal ticked off.")
 
@@ -86,7 +86,7 @@ def mark_done(plan_id: int, goal_id: int):
 def review(plan_id: int, goal_id: int):
     form = ReviewForm()
     approve = form.decision.data == "approve"
-    return _act(plan_id, goal_id, "review", form, "review",
+    return _act(plan_id, goal_id, "review", form, PlanPolicy.review,
                 lambda plan, goal: goal_rules.review_goal(
                     plan, goal, current_user, approve=approve, comment=form.comment.data),
                 "Approved." if approve else "Changes requested.")
@@ -96,7 +96,7 @@ def review(plan_id: int, goal_id: int):
 @login_required
 def waive(plan_id: int, goal_id: int):
     form = WaiveForm()
-    return _act(plan_id, goal_id, "waive", form, "waive",
+    return _act(plan_id, goal_id, "waive", form, PlanPolicy.waive,
                 lambda plan, goal: goal_rules.waive_goal(plan, goal, current_user,
                                                          form.reason.data),
                 "Goal waived.")
