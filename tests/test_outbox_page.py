@@ -160,13 +160,20 @@ def test_the_requeue_button_shows_exactly_when_the_policy_allows_and_so_does_the
         assert (after == S.PENDING and before != S.PENDING) == allowed[notification_id], before
 
 
-def test_requeue_refuses_a_return_address_off_the_site(app, client, library):
+@pytest.fixture
+def dead_message(app, library) -> int:
+    """One message the dispatcher gave up on, and an HR person to look at it."""
     with app.app_context():
         make_user("hr@example.com", is_admin=True)
         hire = make_user()
         [notification_id] = queue(make_plan(hire, make_user()), hire, 1)
         db.session.get(Notification, notification_id).status = S.DEAD
         db.session.commit()
+    return notification_id
+
+
+def test_requeue_refuses_a_return_address_off_the_site(app, client, dead_message):
+    notification_id = dead_message
     login_as(client, app, "hr@example.com")
     for evil in ("//evil.example/", "https://evil.example/", "/\\evil.example"):
         answer = client.post(f"/admin/outbox/{notification_id}/requeue", data={"back": evil})
@@ -179,13 +186,8 @@ def test_requeue_refuses_a_return_address_off_the_site(app, client, library):
 
 @pytest.mark.csrf_on
 def test_requeue_from_the_page_carries_its_token_with_csrf_on_as_in_production(
-        app, client, library):
-    with app.app_context():
-        make_user("hr@example.com", is_admin=True)
-        hire = make_user()
-        [notification_id] = queue(make_plan(hire, make_user()), hire, 1)
-        db.session.get(Notification, notification_id).status = S.DEAD
-        db.session.commit()
+        app, client, dead_message):
+    notification_id = dead_message
     login_as(client, app, "hr@example.com")
     page = client.get("/admin/outbox?status=dead").get_data(as_text=True)
     [form] = re.findall(rf'<form method="post" action="/admin/outbox/{notification_id}/requeue">'
