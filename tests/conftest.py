@@ -1,5 +1,8 @@
 """Fixtures: an app per test on SQLite and, when a server is given, on PostgreSQL too.
 
+Each test gets a database of its own, copied from one built once per session: empty, or with
+the role library already loaded when the test asks for ``library`` (tests/databases.py).
+
 ``TRACKER_TEST_DATABASE_URL`` names a PostgreSQL server; each run makes its own throwaway
 database there and drops it at the end. Without it the PostgreSQL half skips with the reason,
 unless ``TRACKER_REQUIRE_POSTGRES=1`` (CI), which turns that skip into a failure.
@@ -17,10 +20,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from tests.databases import EMPTY, LIBRARY, PostgresTemplate, SQLiteTemplates
 from tracker import create_app
+from tracker.database import is_sqlite
 from tracker.extensions import db
 
 REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES") == "1"
+CONTENTS = pytest.StashKey[str]()
 
 
 def _server_url() -> str:
@@ -53,21 +59,31 @@ def throwaway_postgres_database():
 
 
 @pytest.fixture(scope="session")
-def postgres_schema_url():
-    """One PostgreSQL database for the session, schema built once; tests truncate after use."""
+def sqlite_templates(tmp_path_factory):
+    return SQLiteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """One PostgreSQL database for the session, schema and library built once."""
     with throwaway_postgres_database() as url:
-        app = create_app("testing", DATABASE_URL=url)
-        with app.app_context():
-            db.create_all()
-            db.engine.dispose()
-        yield url
+        template = PostgresTemplate(url)
+        yield template
+        template.close()
+
+
+def _contents(request) -> str:
+    """What the test's database starts with: the role library only if the test asks for it."""
+    return LIBRARY if "library" in request.fixturenames else EMPTY
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
+    """A database of the test's own: a copy of a session-wide snapshot (see tests/databases.py)."""
+    contents = request.node.stash[CONTENTS] = _contents(request)
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("postgres_schema_url")
+        return request.getfixturevalue("sqlite_templates").copy(contents, tmp_path / "test.sqlite3")
+    return request.getfixturevalue("postgres_template").reset(contents)
 
 
 @pytest.fixture
@@ -76,16 +92,9 @@ def app(request, database_url, tmp_path):
     csrf = request.node.get_closest_marker("csrf_on") is not None
     app = create_app("testing", DATABASE_URL=database_url, UPLOAD_DIR=str(tmp_path / "uploads"),
                      WTF_CSRF_ENABLED=csrf)
-    with app.app_context():
-        if app.config["DATABASE_URL"].startswith("sqlite"):
-            db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        if not app.config["DATABASE_URL"].startswith("sqlite"):
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
 
 
@@ -100,9 +109,12 @@ def runner(app):
 
 
 @pytest.fixture
-def library(app):
-    """The shipped role library, loaded."""
-    from tracker.services.role_versions import load_library
+def library(request, app):
+    """The shipped role library, loaded: the test's database was copied with it already in."""
+    if request.node.stash[CONTENTS] == LIBRARY:
+        templates = "sqlite_templates" if is_sqlite(app.config["DATABASE_URL"]) else "postgres_template"
+        return request.getfixturevalue(templates).library_results
+    from tracker.services.role_versions import load_library  # asked for too late to be copied
 
     with app.app_context():
         return load_library()
