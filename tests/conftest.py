@@ -15,9 +15,12 @@ import contextlib
 import os
 import uuid
 
+import jinja2
+import jinja2.bccache
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
 from tests.databases import EMPTY, LIBRARY, PostgresTemplate, SQLiteTemplates
@@ -86,12 +89,51 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_template").reset(contents)
 
 
+class BufferedClient(FlaskClient):
+    """Closes what werkzeug's test client leaves open, since every warning is an error here.
+
+    A file download streams from an open file, so the response is read whole (``buffered``)
+    even by a test that only checks the status; and a large upload is encoded into a temporary
+    file that werkzeug hands the app as ``wsgi.input`` and never closes.
+    """
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        response = super().open(*args, buffered=buffered, **kwargs)
+        for each in [*response.history, response]:
+            each.request.environ["wsgi.input"].close()
+        return response
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per session, not once per test's app.
+
+    Each app has its own Jinja environment, which would parse and compile every template again
+    for every test; the compiled code is the same, and Jinja checks each entry against the
+    template's source before using it.
+    """
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 @pytest.fixture
 def app(request, database_url, tmp_path):
     """The testing app; tests marked ``csrf_on`` get CSRF protection, which testing turns off."""
     csrf = request.node.get_closest_marker("csrf_on") is not None
     app = create_app("testing", DATABASE_URL=database_url, UPLOAD_DIR=str(tmp_path / "uploads"),
                      WTF_CSRF_ENABLED=csrf)
+    app.test_client_class = BufferedClient
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     with app.app_context():
         db.session.remove()
