@@ -67,6 +67,12 @@ def sqlite_templates(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def worlds_folder(tmp_path_factory):
+    """Where tests/worlds.py keeps the files a saved world uploaded."""
+    return tmp_path_factory.mktemp("worlds")
+
+
+@pytest.fixture(scope="session")
 def postgres_template():
     """One PostgreSQL database for the session, schema and library built once."""
     with throwaway_postgres_database() as url:

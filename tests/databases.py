@@ -5,8 +5,8 @@ is done once and every test starts from one of two snapshots: ``EMPTY`` (the sch
 for the tests about loading the library, migrations and ``demo --if-empty``) or ``LIBRARY``
 (the schema plus the shipped role library). On SQLite a snapshot is a database file, and a test
 gets its own copy of it; on PostgreSQL one database serves the session and each test starts by
-emptying every table and, for ``LIBRARY``, copying the library's rows back in from a snapshot
-schema, with every id sequence restarted, so ids come out as on a new database.
+emptying every table and copying the snapshot's rows back in from a schema of their own, with
+every id sequence set as it was, so ids come out as on a new database.
 """
 from __future__ import annotations
 
@@ -18,11 +18,8 @@ from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import GoalTemplate, MilestoneTemplate, RoleTemplate, RoleVersion
 
 EMPTY, LIBRARY = "empty", "library"
-LIBRARY_TABLES = [model.__table__ for model in
-                  (RoleTemplate, RoleVersion, MilestoneTemplate, GoalTemplate)]
 SNAPSHOT_SCHEMA = "test_snapshot"
 
 
@@ -40,11 +37,15 @@ def _build(url: str, contents: str) -> list:
 
 
 class SQLiteTemplates:
-    """Two database files made on first use; ``copy`` gives a test its own."""
+    """Database files made on first use; ``copy`` gives a test its own.
+
+    Besides ``EMPTY`` and ``LIBRARY``, ``save`` keeps any test's database under a name so a
+    later test can start from it (tests/worlds.py keeps each module's world this way).
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self.files: dict[str, Path] = {}
+        self.files: dict[object, Path] = {}
         self.library_results: list = []
 
     def _template(self, contents: str) -> Path:
@@ -53,22 +54,38 @@ class SQLiteTemplates:
             results = _build(f"sqlite:///{path}", contents)
             if contents == LIBRARY:
                 self.library_results = results
-            # Every connection is closed, so SQLite has folded the write-ahead log back into
-            # the file: the one file is the whole database.
-            assert not Path(f"{path}-wal").exists(), "the template's WAL was not checkpointed"
+            self._check_closed(path)
             self.files[contents] = path
         return self.files[contents]
 
-    def copy(self, contents: str, target: Path) -> str:
-        shutil.copyfile(self._template(contents), target)
+    @staticmethod
+    def _check_closed(path: Path) -> None:
+        # With every connection closed SQLite has folded the write-ahead log back into the
+        # file, so the one file is the whole database.
+        assert not Path(f"{path}-wal").exists(), f"{path} still has a write-ahead log open"
+
+    def copy(self, contents, target: Path) -> str:
+        shutil.copyfile(self._template(contents) if contents in (EMPTY, LIBRARY)
+                        else self.files[contents], target)
         return f"sqlite:///{target}"
+
+    def save(self, name, url: str) -> None:
+        """Keep the database at ``url`` (every connection to it closed) as ``name``."""
+        source = Path(make_url(url).database)
+        self._check_closed(source)
+        self.files[name] = self.folder / f"saved-{len(self.files)}.sqlite3"
+        shutil.copyfile(source, self.files[name])
+
+    def restore(self, name, url: str) -> None:
+        self.copy(name, Path(make_url(url).database))
 
 
 class PostgresTemplate:
-    """One database for the session; ``reset`` puts it back to ``EMPTY`` or ``LIBRARY``.
+    """One database for the session; ``reset`` puts it back to a snapshot of its rows.
 
-    Rows are deleted rather than truncated: on tables this small ``DELETE`` is several times
-    faster, and restarting each sequence gives the ids a new database would.
+    A snapshot is a schema holding a copy of every table. Rows are deleted rather than
+    truncated: on tables this small ``DELETE`` is several times faster; every id sequence is
+    then set just past the largest id, so ids come out as they did when the snapshot was taken.
     """
 
     def __init__(self, url: str):
@@ -76,30 +93,37 @@ class PostgresTemplate:
         self.library_results = _build(url, LIBRARY)
         self.dsn = make_url(url).set(drivername="postgresql").render_as_string(
             hide_password=False)
-        tables = db.metadata.sorted_tables
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{SNAPSHOT_SCHEMA}"')
-            for table in LIBRARY_TABLES:
-                conn.execute(f'CREATE TABLE "{SNAPSHOT_SCHEMA}"."{table.name}" AS '
-                             f'SELECT * FROM "{table.name}"')
-            sequences = {row[0]: row[1] for row in conn.execute(
-                "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') "
-                "FROM information_schema.columns WHERE table_schema = 'public' "
-                "AND column_name = 'id'")}
-        empty = [f'DELETE FROM "{t.name}"' for t in reversed(tables)]
-        empty += [f"ALTER SEQUENCE {sequences[t.name]} RESTART" for t in tables]
-        refill = [f'INSERT INTO "{t.name}" SELECT * FROM "{SNAPSHOT_SCHEMA}"."{t.name}"'
-                  for t in LIBRARY_TABLES]
-        refill += [f"SELECT setval('{sequences[t.name]}', (SELECT max(id) FROM \"{t.name}\"))"
-                   for t in LIBRARY_TABLES]
-        self.scripts = {EMPTY: ";\n".join(empty), LIBRARY: ";\n".join(empty + refill)}
+        self.tables = [t.name for t in db.metadata.sorted_tables]
         self.connection = psycopg.connect(self.dsn, autocommit=True)
+        self.sequences = {row[0]: row[1] for row in self.connection.execute(
+            "SELECT table_name, pg_get_serial_sequence(quote_ident(table_name), 'id') "
+            "FROM information_schema.columns WHERE table_schema = 'public' "
+            "AND column_name = 'id'")}
+        self.scripts: dict[object, str] = {}
+        self.save(LIBRARY)
+        self.scripts[EMPTY] = ";\n".join(
+            [f'DELETE FROM "{t}"' for t in reversed(self.tables)]
+            + [f"ALTER SEQUENCE {self.sequences[t]} RESTART" for t in self.tables])
 
-    def reset(self, contents: str) -> str:
+    def save(self, name, url: str | None = None) -> None:
+        """Keep the database's rows as they are now as ``name``."""
+        schema = f"{SNAPSHOT_SCHEMA}_{len(self.scripts)}"
+        copies = [f'CREATE SCHEMA "{schema}"'] + [
+            f'CREATE TABLE "{schema}"."{t}" AS SELECT * FROM "{t}"' for t in self.tables]
+        self.connection.execute(";\n".join(copies).encode(), prepare=False)
+        self.scripts[name] = ";\n".join(
+            [f'DELETE FROM "{t}"' for t in reversed(self.tables)]
+            + [f'INSERT INTO "{t}" SELECT * FROM "{schema}"."{t}"' for t in self.tables]
+            + [f"SELECT setval('{self.sequences[t]}', coalesce(max(id), 0) + 1, false) "
+               f'FROM "{t}"' for t in self.tables])
+
+    def reset(self, name) -> str:
         # One round trip: several statements in one simple query run as one transaction.
-        self.connection.execute(self.scripts[contents].encode(), prepare=False)
+        self.connection.execute(self.scripts[name].encode(), prepare=False)
         return self.url
+
+    def restore(self, name, url: str) -> None:
+        self.reset(name)
 
     def close(self) -> None:
         self.connection.close()
-

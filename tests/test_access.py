@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from tests.conftest import login_as
 from tests.factories import PlanFactory, cast, days_ago
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
 from tracker.services.goals import submit_evidence
@@ -93,8 +94,7 @@ EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
           "auth.preferences_from_email", "static"}
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("admin", "manager", "other_manager", "hire", "other_hire", "buddy")
         plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
@@ -112,6 +112,9 @@ def world(app, library):
         return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
                                milestone=plan.milestones[0].id, evidence=evidence.id,
                                file_evidence=file_evidence.id)
+
+
+world = cached_world(build_world)
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import login_as
 from tests.factories import PlanFactory, UserFactory, cast, days_ago, make_plan
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -25,8 +26,7 @@ START = date.today() + timedelta(days=14)
 ROLE = "data-engineer"
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("admin", "manager", "other_manager", "buddy", "hire", "other_hire")
         UserFactory(email="left@example.com", name="Lou Leaver", active=False, password=None)
@@ -35,6 +35,9 @@ def world(app, library):
         PlanFactory(hire=people.other_hire, manager=people.other_manager, role=ROLE)
         db.session.commit()
     return SimpleNamespace()
+
+
+world = cached_world(build_world)
 
 
 def hire_form(**changes):

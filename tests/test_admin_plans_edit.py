@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count_queries, login_as
 from tests.factories import PlanFactory, cast, days_ago, make_plan, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -26,8 +27,7 @@ from tracker.services.plans import override_due_date
 START = date.today() - timedelta(days=40)
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("admin", "manager", "other_manager", "buddy", "hire", "other_hire")
         plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
@@ -38,6 +38,9 @@ def world(app, library):
         return SimpleNamespace(plan=plan.id, other_plan=other_plan.id,
                                milestones={m.key: m.id for m in plan.milestones},
                                other_milestone=other_plan.milestones[0].id)
+
+
+world = cached_world(build_world)
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import sqlalchemy as sa
 
 from tests.conftest import login_as
 from tests.factories import PlanFactory, cast, days_ago, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import AuditEvent, CheckIn, CheckInRating, Plan, PlanStatus
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("manager", "buddy", "hire", "other_hire", "admin")
         # Day 25: the 30-day check-in is open, the 60-day one opens 14 days before day 60.
@@ -22,6 +22,9 @@ def world(app, library):
         d30, d60 = plan.milestones[0], plan.milestones[1]
         return SimpleNamespace(plan=plan.id, goals=[g.id for g in d30.goals],
                                later_goal=d60.goals[0].id)
+
+
+world = cached_world(build_world)
 
 
 def url(world, key="d30", part=""):

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 
 from tests.conftest import login_as
 from tests.factories import PlanFactory, cast, days_ago
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import AuditEvent, CheckIn, GoalOwner, GoalStatus, PlanGoal, PulseCheckIn
 
 pytestmark = pytest.mark.csrf_on
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("admin", "manager", "hire")
         plan = PlanFactory(hire=people.hire, manager=people.manager, start=days_ago(25))
@@ -26,6 +26,9 @@ def world(app, library):
         d30 = plan.milestones[0]
         goal = next(g for g in d30.goals if g.owner == GoalOwner.HIRE and g.evidence_required)
         return SimpleNamespace(plan=plan.id, goal=goal.id, milestone=d30.id)
+
+
+world = cached_world(build_world)
 
 
 def _audit_count(app) -> int:

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.factories import PlanFactory, cast, make_plan, make_user
+from tests.worlds import cached_world
 from tests.outbox_data import queue
 from tracker.extensions import db
 from tracker.jobs.claim import claim, finish
@@ -13,14 +14,16 @@ from tracker.jobs.dispatch import dispatch
 from tracker.models import Notification, NotificationStatus as S, PlanStatus, utcnow
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("manager", "hire", hire={"timezone": "Europe/Berlin"})
         plan = PlanFactory(hire=people.hire, manager=people.manager)
         ids = queue(plan, people.hire, 5)
         db.session.commit()
         return SimpleNamespace(plan=plan.id, hire=people.hire.id, ids=ids)
+
+
+world = cached_world(build_world)
 
 
 def rows(app):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from tests.conftest import login_as
 from tests.factories import PlanFactory, cast, days_ago, make_plan, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -18,8 +19,7 @@ from tracker.models import (
 )
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("manager", "buddy", "hire", "other_hire", "other_manager", "admin")
         plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
@@ -33,6 +33,9 @@ def world(app, library):
         return SimpleNamespace(plan=plan.id, hire_goal=first(GoalOwner.HIRE, True),
                                tick_goal=first(GoalOwner.HIRE, False),
                                buddy_goal=first(GoalOwner.BUDDY, False))
+
+
+world = cached_world(build_world)
 
 
 def goal(app, goal_id):

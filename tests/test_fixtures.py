@@ -4,13 +4,17 @@ The databases are copies of snapshots built once per session (tests/databases.py
 that leaked rows from one test into the next, or lost the library, would make other tests pass
 or fail for the wrong reason, so these check the copies themselves.
 """
+from pathlib import Path
+from types import SimpleNamespace
+
 import flask
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import UserFactory
+from tests.factories import PlanFactory, UserFactory, cast
+from tests.worlds import cached_world
 from tracker.extensions import db
-from tracker.models import GoalTemplate, RoleTemplate, User
+from tracker.models import GoalTemplate, Plan, RoleTemplate, User
 from tracker.services.role_library import PACKAGE_LIBRARY, read_library
 
 
@@ -54,3 +58,30 @@ def test_what_one_test_writes_the_next_does_not_see(app, library, round_):
         template.name = f"Renamed in round {round_}"
         db.session.delete(db.session.scalar(sa.select(GoalTemplate)))
         db.session.commit()
+
+
+def build_small_world(app):
+    uploads = Path(app.config["UPLOAD_DIR"])
+    uploads.mkdir(parents=True)
+    (uploads / "kept.txt").write_text("uploaded while the world was built")
+    with app.app_context():
+        people = cast("manager", "hire")
+        plan = PlanFactory(hire=people.hire, manager=people.manager)
+        db.session.commit()
+        return SimpleNamespace(plan=plan.id, hire=people.hire.id)
+
+
+world = cached_world(build_small_world)
+
+
+@pytest.mark.parametrize("round_", [1, 2])
+def test_a_saved_world_comes_back_whole_without_the_last_tests_writes(app, world, round_):
+    uploads = Path(app.config["UPLOAD_DIR"])
+    assert (uploads / "kept.txt").exists() and not (uploads / "written.txt").exists()
+    with app.app_context():
+        assert db.session.get(Plan, world.plan).hire_id == world.hire
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 2
+        assert UserFactory().id == 3  # the ids go on from where the world left them
+        db.session.commit()
+    (uploads / "written.txt").write_text("by one test")
+    world.plan = None  # each test's ids are its own copy

@@ -7,13 +7,13 @@ import pytest
 
 from tests.conftest import count_queries, login_as
 from tests.factories import PlanFactory, UserFactory, cast, days_ago, make_plan, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
 from tracker.services.goals import submit_evidence
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         # The other hire keeps a factory name ("Person n"): the admin list is checked for it.
         people = cast("admin", "manager", "other_manager", "buddy", "hire",
@@ -25,6 +25,9 @@ def world(app, library):
                                  role="data-engineer")
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=other_plan.id)
+
+
+world = cached_world(build_world)
 
 
 def test_a_404_answers_json_to_json_clients(app, client, world):

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 
 from tests.conftest import login_as
 from tests.factories import PlanFactory, UserFactory, cast, days_ago
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import Plan, PulseCheckIn
 from tracker.services.pulses import due_pulse, schedule, trend_points
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
         people = cast("manager", "buddy", "hire", "other_manager")
         plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
@@ -22,6 +22,9 @@ def world(app, library):
                             start=date.today())
         db.session.commit()
         return SimpleNamespace(plan=plan.id, fresh=fresh.id)
+
+
+world = cached_world(build_world)
 
 
 def test_schedule_is_weekly_for_90_days_then_monthly(app, world):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from tests.conftest import count_queries
 from tests.factories import PlanFactory, UserFactory, cast, make_plan, make_user
+from tests.worlds import cached_world
 from tracker import create_app
 from tracker.extensions import db
 from tracker.jobs.sweep import sweep
@@ -71,8 +72,7 @@ def configured(app):
             db.engine.dispose()
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     """Two plans starting Mon 5 Jan 2026 (30 days due Wed 4 Feb): one with a buddy and a
     manager in New York, one without a buddy, so its buddy goals belong to the manager."""
     with app.app_context():
@@ -87,6 +87,9 @@ def world(app, library):
         return SimpleNamespace(plan=plan.id, alone=alone.id, hire=people.hire.id,
                                manager=people.manager.id, buddy=people.buddy.id, solo=solo.id,
                                solo_manager=solo_manager.id, admin=admin.id)
+
+
+world = cached_world(build_world)
 
 
 def test_milestone_coming_up_goes_to_goal_owners_at_9_in_their_own_zone(app, world):
