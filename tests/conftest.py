@@ -1,5 +1,8 @@
 """Fixtures: an app per test on SQLite and, when a server is given, on PostgreSQL too.
 
+Each test gets a database of its own, copied from one built once per session: empty, or with
+the role library already loaded when the test asks for ``library`` (tests/databases.py).
+
 ``TRACKER_TEST_DATABASE_URL`` names a PostgreSQL server; each run makes its own throwaway
 database there and drops it at the end. Without it the PostgreSQL half skips with the reason,
 unless ``TRACKER_REQUIRE_POSTGRES=1`` (CI), which turns that skip into a failure.
@@ -12,15 +15,21 @@ import contextlib
 import os
 import uuid
 
+import jinja2
+import jinja2.bccache
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
+from tests.databases import EMPTY, LIBRARY, PostgresTemplate, SQLiteTemplates
 from tracker import create_app
+from tracker.database import is_sqlite
 from tracker.extensions import db
 
 REQUIRE_POSTGRES = os.environ.get("TRACKER_REQUIRE_POSTGRES") == "1"
+CONTENTS = pytest.StashKey[str]()
 
 
 def _server_url() -> str:
@@ -53,21 +62,74 @@ def throwaway_postgres_database():
 
 
 @pytest.fixture(scope="session")
-def postgres_schema_url():
-    """One PostgreSQL database for the session, schema built once; tests truncate after use."""
+def sqlite_templates(tmp_path_factory):
+    return SQLiteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def worlds_folder(tmp_path_factory):
+    """Where tests/worlds.py keeps the files a saved world uploaded."""
+    return tmp_path_factory.mktemp("worlds")
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    """One PostgreSQL database for the session, schema and library built once."""
     with throwaway_postgres_database() as url:
-        app = create_app("testing", DATABASE_URL=url)
-        with app.app_context():
-            db.create_all()
-            db.engine.dispose()
-        yield url
+        template = PostgresTemplate(url)
+        yield template
+        template.close()
+
+
+def _contents(request) -> str:
+    """What the test's database starts with: the role library only if the test asks for it."""
+    return LIBRARY if "library" in request.fixturenames else EMPTY
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
+    """A database of the test's own: a copy of a session-wide snapshot (see tests/databases.py)."""
+    contents = request.node.stash[CONTENTS] = _contents(request)
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return request.getfixturevalue("postgres_schema_url")
+        return request.getfixturevalue("sqlite_templates").copy(contents, tmp_path / "test.sqlite3")
+    return request.getfixturevalue("postgres_template").reset(contents)
+
+
+class BufferedClient(FlaskClient):
+    """Closes what werkzeug's test client leaves open, since every warning is an error here.
+
+    A file download streams from an open file, so the response is read whole (``buffered``)
+    even by a test that only checks the status; and a large upload is encoded into a temporary
+    file that werkzeug hands the app as ``wsgi.input`` and never closes.
+    """
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        response = super().open(*args, buffered=buffered, **kwargs)
+        for each in [*response.history, response]:
+            each.request.environ["wsgi.input"].close()
+        return response
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per session, not once per test's app.
+
+    Each app has its own Jinja environment, which would parse and compile every template again
+    for every test; the compiled code is the same, and Jinja checks each entry against the
+    template's source before using it.
+    """
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 @pytest.fixture
@@ -76,16 +138,11 @@ def app(request, database_url, tmp_path):
     csrf = request.node.get_closest_marker("csrf_on") is not None
     app = create_app("testing", DATABASE_URL=database_url, UPLOAD_DIR=str(tmp_path / "uploads"),
                      WTF_CSRF_ENABLED=csrf)
-    with app.app_context():
-        if app.config["DATABASE_URL"].startswith("sqlite"):
-            db.create_all()
+    app.test_client_class = BufferedClient
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     yield app
     with app.app_context():
         db.session.remove()
-        if not app.config["DATABASE_URL"].startswith("sqlite"):
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
 
 
@@ -100,9 +157,12 @@ def runner(app):
 
 
 @pytest.fixture
-def library(app):
-    """The shipped role library, loaded."""
-    from tracker.services.role_versions import load_library
+def library(request, app):
+    """The shipped role library, loaded: the test's database was copied with it already in."""
+    if request.node.stash[CONTENTS] == LIBRARY:
+        templates = "sqlite_templates" if is_sqlite(app.config["DATABASE_URL"]) else "postgres_template"
+        return request.getfixturevalue(templates).library_results
+    from tracker.services.role_versions import load_library  # asked for too late to be copied
 
     with app.app_context():
         results = load_library()

@@ -5,14 +5,14 @@ world serves every route; the one exception, withdrawing evidence, runs last. A 
 from the table fails ``test_every_route_is_in_the_matrix``, so new routes cannot slip past.
 """
 import io
-from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 from werkzeug.datastructures import FileStorage
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast, days_ago
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
 from tracker.services.goals import submit_evidence
@@ -93,24 +93,25 @@ EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
           "auth.preferences_from_email", "static"}
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        make_user("admin@example.com", is_admin=True)
-        manager, other_manager = make_user("manager@example.com"), make_user("other.manager@example.com")
-        hire, other_hire = make_user("hire@example.com"), make_user("other.hire@example.com")
-        buddy = make_user("buddy@example.com")
-        plan = make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=25))
-        make_plan(other_hire, other_manager)
+        people = cast("admin", "manager", "other_manager", "hire", "other_hire", "buddy")
+        plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
+                           start=days_ago(25))
+        PlanFactory(hire=people.other_hire, manager=people.other_manager)
         goals = [g for g in plan.milestones[0].goals
                  if g.owner == GoalOwner.HIRE and g.evidence_required]
-        evidence = submit_evidence(plan, goals[1], hire, kind=EvidenceKind.NOTE, note="draft")
+        evidence = submit_evidence(plan, goals[1], people.hire, kind=EvidenceKind.NOTE, note="draft")
         upload = FileStorage(io.BytesIO(b"%PDF-1.4 notes"), "notes.pdf", content_type="application/pdf")
-        file_evidence = submit_evidence(plan, goals[2], hire, kind=EvidenceKind.FILE, upload=upload)
+        file_evidence = submit_evidence(plan, goals[2], people.hire, kind=EvidenceKind.FILE,
+                                        upload=upload)
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
                                milestone=plan.milestones[0].id, evidence=evidence.id,
                                file_evidence=file_evidence.id)
+
+
+world = cached_world(build_world)
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, UserFactory, cast, days_ago, make_plan
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -25,20 +26,18 @@ START = date.today() + timedelta(days=14)
 ROLE = "data-engineer"
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        make_user("admin@example.com", name="Ada Admin", is_admin=True)
-        manager = make_user("manager@example.com", name="Maya Manager")
-        other_manager = make_user("other.manager@example.com")
-        buddy = make_user("buddy@example.com", name="Bea Buddy")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        other_hire = make_user("other.hire@example.com")
-        make_user("left@example.com", name="Lou Leaver", active=False, password=None)
-        make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=40))
-        make_plan(other_hire, other_manager, role=ROLE)
+        people = cast("admin", "manager", "other_manager", "buddy", "hire", "other_hire")
+        UserFactory(email="left@example.com", name="Lou Leaver", active=False, password=None)
+        PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
+                    start=days_ago(40))
+        PlanFactory(hire=people.other_hire, manager=people.other_manager, role=ROLE)
         db.session.commit()
     return SimpleNamespace()
+
+
+world = cached_world(build_world)
 
 
 def hire_form(**changes):

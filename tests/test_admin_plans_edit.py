@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_queries, login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast, days_ago, make_plan, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -26,22 +27,20 @@ from tracker.services.plans import override_due_date
 START = date.today() - timedelta(days=40)
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        make_user("admin@example.com", name="Ada Admin", is_admin=True)
-        manager = make_user("manager@example.com", name="Maya Manager")
-        other_manager = make_user("other.manager@example.com", name="Omar Other")
-        buddy = make_user("buddy@example.com", name="Bea Buddy")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        other_hire = make_user("other.hire@example.com", name="Otto Hire")
-        plan = make_plan(hire, manager, buddy=buddy, start=START)
-        other_plan = make_plan(other_hire, other_manager, role="data-engineer",
-                               start=date.today() - timedelta(days=300))
+        people = cast("admin", "manager", "other_manager", "buddy", "hire", "other_hire")
+        plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
+                           start=START)
+        other_plan = PlanFactory(hire=people.other_hire, manager=people.other_manager,
+                                 role="data-engineer", start=days_ago(300))
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=other_plan.id,
                                milestones={m.key: m.id for m in plan.milestones},
                                other_milestone=other_plan.milestones[0].id)
+
+
+world = cached_world(build_world)
 
 
 @pytest.fixture

@@ -1,31 +1,30 @@
 """Milestone check-ins over HTTP: both halves, both signatures, then a read-only record."""
 import re
-from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast, days_ago, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import AuditEvent, CheckIn, CheckInRating, Plan, PlanStatus
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        manager = make_user("manager@example.com", name="Maya Manager")
-        buddy = make_user("buddy@example.com", name="Bea Buddy")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        make_user("other.hire@example.com")
-        make_user("admin@example.com", is_admin=True)
+        people = cast("manager", "buddy", "hire", "other_hire", "admin")
         # Day 25: the 30-day check-in is open, the 60-day one opens 14 days before day 60.
-        plan = make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=25))
+        plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
+                           start=days_ago(25))
         db.session.commit()
         d30, d60 = plan.milestones[0], plan.milestones[1]
         return SimpleNamespace(plan=plan.id, goals=[g.id for g in d30.goals],
                                later_goal=d60.goals[0].id)
+
+
+world = cached_world(build_world)
 
 
 def url(world, key="d30", part=""):

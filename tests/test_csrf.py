@@ -4,31 +4,31 @@ The first test walks the app's URL map, so a POST route added later is covered w
 remembering to list it here.
 """
 import re
-from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast, days_ago
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import AuditEvent, CheckIn, GoalOwner, GoalStatus, PlanGoal, PulseCheckIn
 
 pytestmark = pytest.mark.csrf_on
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        make_user("admin@example.com", is_admin=True)
-        manager = make_user("manager@example.com")
-        hire = make_user("hire@example.com")
-        plan = make_plan(hire, manager, start=date.today() - timedelta(days=25))
+        people = cast("admin", "manager", "hire")
+        plan = PlanFactory(hire=people.hire, manager=people.manager, start=days_ago(25))
         db.session.commit()
         d30 = plan.milestones[0]
         goal = next(g for g in d30.goals if g.owner == GoalOwner.HIRE and g.evidence_required)
         return SimpleNamespace(plan=plan.id, goal=goal.id, milestone=d30.id)
+
+
+world = cached_world(build_world)
 
 
 def _audit_count(app) -> int:

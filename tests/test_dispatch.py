@@ -5,7 +5,8 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast, make_plan, make_user
+from tests.worlds import cached_world
 from tests.outbox_data import queue
 from tracker.extensions import db
 from tracker.jobs.claim import claim, finish
@@ -13,15 +14,16 @@ from tracker.jobs.dispatch import dispatch
 from tracker.models import Notification, NotificationStatus as S, PlanStatus, utcnow
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        manager = make_user("manager@example.com", name="Maya Manager")
-        hire = make_user("hire@example.com", name="Hana Hire", timezone="Europe/Berlin")
-        plan = make_plan(hire, manager)
-        ids = queue(plan, hire, 5)
+        people = cast("manager", "hire", hire={"timezone": "Europe/Berlin"})
+        plan = PlanFactory(hire=people.hire, manager=people.manager)
+        ids = queue(plan, people.hire, 5)
         db.session.commit()
-        return SimpleNamespace(plan=plan.id, hire=hire.id, ids=ids)
+        return SimpleNamespace(plan=plan.id, hire=people.hire.id, ids=ids)
+
+
+world = cached_world(build_world)
 
 
 def rows(app):

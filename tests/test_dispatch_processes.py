@@ -99,7 +99,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_repeats_at_most_its_bat
         while len(server.recorder.messages) < 50 and time.time() < deadline:
             time.sleep(0.01)
         victim.send_signal(signal.SIGKILL)
-        victim.wait()
+        victim.communicate()  # waits for it and closes its pipes
         at_kill = statuses(app)
         assert at_kill[S.SENDING] > 0, at_kill  # killed with a batch in flight
         time.sleep(4.5)  # let the dead dispatcher's lease run out

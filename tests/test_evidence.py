@@ -1,13 +1,13 @@
 """Evidence and review through HTTP: the 30-day journey, files, refusals, and who may act."""
 import io
-from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast, days_ago, make_plan, make_user
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import (
     AuditEvent,
@@ -19,16 +19,11 @@ from tracker.models import (
 )
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        manager = make_user("manager@example.com", name="Maya Manager")
-        buddy = make_user("buddy@example.com", name="Bea Buddy")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        make_user("other.hire@example.com")
-        make_user("other.manager@example.com")
-        make_user("admin@example.com", is_admin=True)
-        plan = make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=10))
+        people = cast("manager", "buddy", "hire", "other_hire", "other_manager", "admin")
+        plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
+                           start=days_ago(10))
         db.session.commit()
         d30 = plan.milestones[0].goals
 
@@ -38,6 +33,9 @@ def world(app, library):
         return SimpleNamespace(plan=plan.id, hire_goal=first(GoalOwner.HIRE, True),
                                tick_goal=first(GoalOwner.HIRE, False),
                                buddy_goal=first(GoalOwner.BUDDY, False))
+
+
+world = cached_world(build_world)
 
 
 def goal(app, goal_id):

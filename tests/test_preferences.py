@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, cast
+from tests.worlds import cached_world
 from tests.outbox_data import queue
 from tracker.extensions import db
 from tracker.jobs.dispatch import dispatch
@@ -14,14 +15,16 @@ from tracker.models import AuditEvent, Notification, NotificationStatus as S, Us
 from tracker.services.preferences import preferences_token
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        manager = make_user("manager@example.com")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        plan = make_plan(hire, manager)
+        people = cast("manager", "hire")
+        plan = PlanFactory(hire=people.hire, manager=people.manager)
         db.session.commit()
-        return SimpleNamespace(plan=plan.id, hire=hire.id, token=preferences_token(hire))
+        return SimpleNamespace(plan=plan.id, hire=people.hire.id,
+                               token=preferences_token(people.hire))
+
+
+world = cached_world(build_world)
 
 
 def preference(app, user_id):

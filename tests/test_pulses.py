@@ -6,23 +6,25 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import login_as
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, UserFactory, cast, days_ago
+from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import Plan, PulseCheckIn
 from tracker.services.pulses import due_pulse, schedule, trend_points
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     with app.app_context():
-        manager = make_user("manager@example.com", name="Maya Manager")
-        buddy = make_user("buddy@example.com")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        make_user("other.manager@example.com")
-        plan = make_plan(hire, manager, buddy=buddy, start=date.today() - timedelta(days=25))
-        fresh = make_plan(make_user("new@example.com"), manager, start=date.today())
+        people = cast("manager", "buddy", "hire", "other_manager")
+        plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy,
+                           start=days_ago(25))
+        fresh = PlanFactory(hire=UserFactory(email="new@example.com"), manager=people.manager,
+                            start=date.today())
         db.session.commit()
         return SimpleNamespace(plan=plan.id, fresh=fresh.id)
+
+
+world = cached_world(build_world)
 
 
 def test_schedule_is_weekly_for_90_days_then_monthly(app, world):

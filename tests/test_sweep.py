@@ -11,7 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import count_queries
-from tests.factories import make_plan, make_user
+from tests.factories import PlanFactory, UserFactory, cast, make_plan, make_user
+from tests.worlds import cached_world
 from tracker import create_app
 from tracker.extensions import db
 from tracker.jobs.sweep import sweep
@@ -71,25 +72,24 @@ def configured(app):
             db.engine.dispose()
 
 
-@pytest.fixture
-def world(app, library):
+def build_world(app):
     """Two plans starting Mon 5 Jan 2026 (30 days due Wed 4 Feb): one with a buddy and a
     manager in New York, one without a buddy, so its buddy goals belong to the manager."""
     with app.app_context():
-        manager = make_user("manager@example.com", name="Maya Manager",
-                            timezone="America/New_York")
-        buddy = make_user("buddy@example.com", name="Bo Buddy")
-        hire = make_user("hire@example.com", name="Hana Hire")
-        solo_manager = make_user("solo.manager@example.com", name="Sam Solo-Manager")
-        solo = make_user("solo@example.com", name="Sol Solo")
-        admin = make_user("hr@example.com", name="Hen HR", is_admin=True)
-        make_user("former.hr@example.com", is_admin=True, active=False)
-        plan = make_plan(hire, manager, buddy=buddy)
-        alone = make_plan(solo, solo_manager)
+        people = cast("manager", "buddy", "hire", manager={"timezone": "America/New_York"})
+        solo_manager = UserFactory(email="solo.manager@example.com", name="Sam Solo-Manager")
+        solo = UserFactory(email="solo@example.com", name="Sol Solo")
+        admin = UserFactory(email="hr@example.com", name="Hen HR", is_admin=True)
+        UserFactory(email="former.hr@example.com", is_admin=True, active=False)
+        plan = PlanFactory(hire=people.hire, manager=people.manager, buddy=people.buddy)
+        alone = PlanFactory(hire=solo, manager=solo_manager)
         db.session.commit()
-        return SimpleNamespace(plan=plan.id, alone=alone.id, hire=hire.id, manager=manager.id,
-                               buddy=buddy.id, solo=solo.id, solo_manager=solo_manager.id,
-                               admin=admin.id)
+        return SimpleNamespace(plan=plan.id, alone=alone.id, hire=people.hire.id,
+                               manager=people.manager.id, buddy=people.buddy.id, solo=solo.id,
+                               solo_manager=solo_manager.id, admin=admin.id)
+
+
+world = cached_world(build_world)
 
 
 def test_milestone_coming_up_goes_to_goal_owners_at_9_in_their_own_zone(app, world):
