@@ -6,6 +6,8 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-test db clean
 
@@ -39,7 +41,7 @@ run: db
 	TRACKER_CONFIG=development $(FLASK) tracker serve --host $(HOST) --port $(PORT)
 
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .make-install .make-install-test .pytest_cache .hypothesis instance
