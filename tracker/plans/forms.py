@@ -47,8 +47,8 @@ class PulseForm(FlaskForm):
     win = StringField("One win since last time (optional)", render_kw={"maxlength": 500})
 
 
-FORMS = {"evidence": EvidenceForm, "edit": EditEvidenceForm, "review": ReviewForm,
-         "waive": WaiveForm, "action": ActionForm, "pulse": PulseForm}
+BLANKS = {"evidence": EvidenceForm, "review": ReviewForm, "waive": WaiveForm,
+          "action": ActionForm, "pulse": PulseForm}
 
 
 class PageForms:
@@ -60,18 +60,22 @@ class PageForms:
 
     def __init__(self, posted: tuple[str, int | None, FlaskForm] | None = None):
         self.posted = posted
-        self._blank = {name: blank(cls) for name, cls in FORMS.items()}
+        self._blank = {name: blank(cls) for name, cls in BLANKS.items()}
 
-    def __call__(self, name: str, target: int | None = None) -> FlaskForm:
+    def _refused(self, name: str, target: int | None) -> FlaskForm | None:
         if self.posted and self.posted[0] == name and self.posted[1] == target:
             return self.posted[2]
-        return self._blank[name]
+        return None
+
+    def __call__(self, name: str, target: int | None = None) -> FlaskForm:
+        refused = self._refused(name, target)
+        return refused if refused is not None else self._blank[name]
 
     def edit(self, evidence) -> EditEvidenceForm:
         """The edit form of one piece of evidence, filled with what it says now."""
-        if self.posted and self.posted[0] == "edit" and self.posted[1] == evidence.id:
-            return self.posted[2]
-        return EditEvidenceForm(formdata=None, data={"note": evidence.note, "url": evidence.url})
+        refused = self._refused("edit", evidence.id)
+        return refused if refused is not None else EditEvidenceForm(
+            formdata=None, data={"note": evidence.note, "url": evidence.url})
 
     @property
     def goal_errors(self) -> list[str]:
