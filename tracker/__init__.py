@@ -7,6 +7,7 @@ from flask import Flask
 
 from config import BaseConfig, load_config
 from tracker.database import default_sqlite_url, engine_options, normalise_database_url
+from tracker.security import BoundedIntConverter
 
 TEMPLATE_FOLDER = "../templates"
 
@@ -25,6 +26,7 @@ def create_app(
     settings["DATABASE_URL"] = settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
     app.config.from_mapping(settings)
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
 
     register_extensions(app)
     register_blueprints(app)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, request
 
 from tracker.extensions import db
+from tracker.security import id_arg
 
 
 @dataclass(frozen=True)
@@ -27,5 +28,7 @@ class Paging:
 def paging(model, where) -> Paging:
     """The requested page of ``model`` rows matching ``where``; counting is one query."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(where))
-    return Paging(max(1, request.args.get("page", 1, type=int)),
-                  current_app.config["ADMIN_PAGE_SIZE"], total)
+    size = current_app.config["ADMIN_PAGE_SIZE"]
+    pages = max(1, -(-total // size))
+    # Past the last page shows the last page: an offset beyond the table finds nothing anyway.
+    return Paging(min(id_arg(request.args.get("page")) or 1, pages), size, total)

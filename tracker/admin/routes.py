@@ -9,6 +9,7 @@ from tracker.models import (
     PlanStatus,
 )
 from tracker.models.enums import MILESTONE_ORDER
+from tracker.security import id_arg
 from tracker.services.plan_pages import (
     load_plans,
     manager_choices,
@@ -22,7 +23,7 @@ def _filters():
     """The list's filters from the query string; unknown values are ignored, not errors."""
     args = request.args
     return plan_list_filter(status=args.get("status", "active"), role=args.get("role", ""),
-                            manager=args.get("manager", type=int), at=args.get("at", ""),
+                            manager=id_arg(args.get("manager")), at=args.get("at", ""),
                             today=datetime.now(timezone.utc).date())
 
 

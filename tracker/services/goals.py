@@ -28,6 +28,7 @@ from tracker.services.errors import InputError
 from tracker.services.policy import policy
 
 NOTE_LIMIT = 20_000
+COMMENT_LIMIT = 5_000
 
 
 def _state(goal: PlanGoal) -> dict:
@@ -105,6 +106,8 @@ def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, co
     comment = (comment or "").strip()
     if not approve and not comment:
         raise InputError("comment", "say what should change, so the hire knows what to do")
+    if len(comment) > COMMENT_LIMIT:
+        raise InputError("comment", f"keep the comment under {COMMENT_LIMIT:,} characters")
     before = _state(goal)
     for evidence in goal.evidence:
         if evidence.status == EvidenceStatus.SUBMITTED:

@@ -6,7 +6,7 @@ history is what people argue from at the 6-month review. Flush at most, never co
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -25,6 +25,10 @@ from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.hires import active_plan_of, people_for
 from tracker.services.plans import override_due_date
+
+# The 12-month milestone plus a long leave; anything later is a typo, and dates near the end
+# of the calendar would break every date sum made from them.
+LATEST_DUE = timedelta(days=730)
 
 PULSE_DAYS = range(1, 91)
 TITLE_MAX = 160
@@ -57,6 +61,9 @@ def move_due_date(plan: Plan, milestone: PlanMilestone, due: date, reason: str,
     if due <= plan.start_date:
         raise InputError("due_date", f"the plan starts on {plan.start_date:%d %b %Y}; "
                                      "pick a later date")
+    if due > plan.start_date + LATEST_DUE:
+        raise InputError("due_date", f"{due:%d %b %Y} is more than two years after the start; "
+                                     "check the year")
     override_due_date(milestone, due, reason, actor=actor)
 
 

@@ -1,0 +1,73 @@
+"""Bad input gets a clear answer, never a 500 (issue 11): ids past 64 bits, huge numbers in the
+query string, dates far beyond any plan, and text without a length limit."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from tests.conftest import login_as
+from tests.factories import make_plan, make_user
+from tracker.extensions import db
+from tracker.models import EvidenceKind, GoalOwner, PlanGoal
+from tracker.services.goals import submit_evidence
+
+HUGE = "99999999999999999999"  # past any 64-bit integer column
+
+
+@pytest.fixture
+def world(app, library):
+    with app.app_context():
+        make_user("admin@example.com", is_admin=True)
+        manager, hire = make_user("manager@example.com"), make_user("hire@example.com")
+        plan = make_plan(hire, manager, start=date.today() - timedelta(days=10))
+        goal = next(g for g in plan.milestones[0].goals
+                    if g.owner == GoalOwner.HIRE and g.evidence_required)
+        submit_evidence(plan, goal, hire, kind=EvidenceKind.NOTE, note="done")
+        db.session.commit()
+        return SimpleNamespace(plan=plan.id, goal=goal.id, m12=plan.milestones[-1].id,
+                               start=plan.start_date)
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", f"/plans/{HUGE}"), ("GET", f"/evidence/{HUGE}/file"),
+    ("GET", f"/plans/{HUGE}/checkins/d30"), ("GET", f"/admin/plans/{HUGE}/edit"),
+    ("POST", f"/plans/{HUGE}/goals/1/evidence"), ("POST", f"/plans/1/goals/{HUGE}/review"),
+    ("POST", f"/evidence/{HUGE}/withdraw"), ("POST", f"/admin/outbox/{HUGE}/requeue"),
+    ("POST", f"/admin/plans/1/milestones/{HUGE}/due-date"),
+])
+def test_an_id_past_64_bits_is_not_found(app, client, world, method, path):
+    login_as(client, app, "admin@example.com")
+    assert client.open(path, method=method, data={}).status_code == 404
+
+
+@pytest.mark.parametrize("query", [f"page={HUGE}", f"manager={HUGE}", "page=-5", "manager=x"])
+def test_huge_or_odd_numbers_in_list_filters_are_ignored(app, client, world, query):
+    login_as(client, app, "admin@example.com")
+    for page in ("/admin/plans", "/admin/outbox"):
+        assert client.get(f"{page}?{query}").status_code == 200
+
+
+def test_a_due_date_far_beyond_the_plan_is_refused_with_a_reason(app, client, world):
+    login_as(client, app, "admin@example.com")
+    url = f"/admin/plans/{world.plan}/milestones/{world.m12}/due-date"
+    field = f"m{world.m12}-"  # each milestone's form has its own prefix
+    refused = client.post(url, data={field + "due_date": "9999-12-31", field + "reason": "typo"})
+    assert refused.status_code == 422
+    assert "more than two years after the start" in refused.get_data(as_text=True)
+    latest = world.start + timedelta(days=730)
+    assert client.post(url, data={field + "due_date": latest.isoformat(),
+                                  field + "reason": "long leave"}).status_code == 302
+    login_as(client, app, "hire@example.com")
+    assert client.get(f"/plans/{world.plan}").status_code == 200
+
+
+def test_a_review_comment_has_a_length_limit(app, client, world):
+    login_as(client, app, "manager@example.com")
+    refused = client.post(f"/plans/{world.plan}/goals/{world.goal}/review",
+                          data={"decision": "changes", "comment": "x" * 5_001})
+    assert refused.status_code == 422
+    assert "keep the comment under 5,000 characters" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(PlanGoal, world.goal).evidence[0].review_comment is None
