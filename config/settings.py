@@ -99,6 +99,7 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 31_536_000  # browsers use HTTPS only, for a year; 0 turns it off
     REQUIRED = ("SECRET_KEY", "DATABASE_URL")
 
 

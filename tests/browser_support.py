@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -88,3 +89,16 @@ def sign_in_with_keyboard(page, base: str, email: str) -> None:
     page.keyboard.type(DEMO_PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true.
+
+    ``page.wait_for_function`` evaluates its string inside the page, which the app's
+    Content-Security-Policy (no eval) rightly refuses; ``page.evaluate`` is not bound by it.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)

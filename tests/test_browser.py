@@ -10,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_support import browser, live_server, sign_in_with_keyboard  # noqa: F401 (fixtures)
+from tests.browser_support import (  # noqa: F401 (fixtures)
+    browser,
+    live_server,
+    sign_in_with_keyboard,
+    wait_until,
+)
 from tracker.formatting import nice_date
 from tracker.models import MilestoneKey
 from tracker.services.due_dates import due_dates
@@ -76,9 +81,13 @@ def test_evidence_without_javascript_and_approval_with_htmx(browser, live_server
     no_js.close()
 
     manager = browser.new_page(viewport={"width": 1100, "height": 1000})
+    refused = []  # what the Content-Security-Policy blocked: nothing of ours may be
+    manager.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text
+               else None)
     sign_in_with_keyboard(manager, live_server, "maya.chen@demo.example.com")
-    manager.get_by_role("link", name="Ana Silva").click()
-    manager.wait_for_function("window.htmx !== undefined")
+    with manager.expect_navigation():
+        manager.get_by_role("link", name="Ana Silva").click()
+    wait_until(manager, "window.htmx !== undefined")
     manager.evaluate("window.stillThisPage = true")
     goal = manager.locator(f"#{goal_id}")
     goal.locator("summary").first.click()
@@ -89,14 +98,15 @@ def test_evidence_without_javascript_and_approval_with_htmx(browser, live_server
     manager.wait_for_selector(f"#{goal_id} .error")
     assert "say what should change" in manager.locator(f"#{goal_id} .error").inner_text()
     manager.locator(f"#{goal_id}").get_by_role("button", name="Approve").click()
-    manager.wait_for_function(
-        f"document.querySelector('#{goal_id} .status').textContent === 'Approved'")
+    wait_until(manager,
+               f"document.querySelector('#{goal_id} .status')?.textContent === 'Approved'")
     assert manager.evaluate("window.stillThisPage") is True  # swapped, not reloaded
     # app.js puts focus back on the goal once htmx has settled the swap (a moment after it)
-    manager.wait_for_function(
-        f"document.activeElement && document.activeElement.closest('#{goal_id}') !== null")
+    wait_until(manager,
+               f"document.activeElement && document.activeElement.closest('#{goal_id}') !== null")
     assert "Approved." in manager.locator(".flash").inner_text()
     assert "approved" in manager.locator(".activity").inner_text()
+    assert refused == []
     manager.close()
 
 
@@ -129,6 +139,9 @@ def test_a_check_in_filled_signed_by_both_and_printed(browser, live_server):
         hire.get_by_role("button", name="Sign this check-in").click()
     assert hire.locator(".checkin-header .badge").inner_text().startswith("Signed by both on ")
     assert hire.locator("textarea").count() == 0
+    hire.evaluate("window.print = () => { window.printed = true }")  # no dialog in a test
+    hire.get_by_role("button", name="Print").click()
+    assert hire.evaluate("window.printed") is True  # app.js, as the policy allows no onclick
     ARTIFACTS.mkdir(exist_ok=True)
     hire.screenshot(path=str(ARTIFACTS / "checkin-signed.png"), full_page=True)
     hire.emulate_media(media="print")

@@ -69,7 +69,7 @@ def test_both_halves_then_both_signatures_make_a_read_only_record(app, client, w
     assert stored(app, world).is_signed
 
     page = client.get(url(world)).get_data(as_text=True)
-    assert "Signed by both" in page and "<textarea" not in page and "window.print()" in page
+    assert "Signed by both" in page and "<textarea" not in page and "data-print" in page
     refused = client.post(url(world, part="hire"), data={"self_assessment": "rewrite history"})
     assert refused.status_code == 422 and "can no longer change" in refused.get_data(as_text=True)
     assert stored(app, world).self_assessment == "Settled in; shipped my first fix."

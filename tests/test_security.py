@@ -1,6 +1,11 @@
 """The one helper that decides where a `next` parameter may send someone."""
 import pytest
 
+from tests.conftest import login_as
+from tests.factories import make_user
+from tracker import create_app
+from tracker.extensions import db
+from tracker.headers import CONTENT_SECURITY_POLICY
 from tracker.security import safe_next_url
 
 
@@ -19,3 +24,29 @@ def test_local_paths_are_kept(target):
 ])
 def test_anything_that_could_leave_the_site_is_refused(target):
     assert safe_next_url(target) is None
+
+
+def test_every_page_carries_the_security_headers(app, client):
+    for response in (client.get("/login"), client.get("/nowhere"),
+                     client.get("/static/css/app.css")):
+        assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in response.headers  # testing is plain HTTP
+    assert "script-src 'self'" in CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY.split("style-src-attr")[0]
+
+
+def test_signed_in_pages_are_never_stored_and_production_asks_for_https(app, client):
+    with app.app_context():
+        make_user("someone@example.com")
+        db.session.commit()
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    login_as(client, app, "someone@example.com")
+    assert client.get("/preferences").headers["Cache-Control"] == "no-store"
+    production = create_app("production", SECRET_KEY="x" * 32,
+                            DATABASE_URL=app.config["DATABASE_URL"])
+    answer = production.test_client().get("/login")
+    assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")

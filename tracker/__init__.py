@@ -31,6 +31,7 @@ def create_app(
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_headers(app)
     register_template_helpers(app)
     register_cli(app)
     return app
@@ -67,6 +68,12 @@ def register_errorhandlers(app: Flask) -> None:
     from tracker.errors import register
 
     register(app)
+
+
+def register_headers(app: Flask) -> None:
+    from tracker import headers
+
+    headers.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -38,4 +38,9 @@
     summary.focus({ preventScroll: true });
     place.scrollIntoView({ block: "nearest" });
   });
+
+  // The Print button of a signed check-in (the page allows no inline script).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
 })();
