@@ -151,6 +151,9 @@ REFUSALS = [
     ({"buddy": "ghost@example.com"}, "buddy", "nobody active has the email ghost@example.com"),
     ({"email": "hire@example.com"}, "email", "hire@example.com already has an active plan"),
     ({"timezone": "Mars/Olympus"}, "timezone", "is not a time zone"),
+    ({"timezone": "Europe"}, "timezone", "is not a time zone"),  # a folder, not a zone
+    ({"timezone": "Etc"}, "timezone", "is not a time zone"),
+    ({"name": "Eve\r\nBcc: all@example.com"}, "name", "one line of text"),
     ({"name": ""}, "name", "this is required"),
     ({"email": ""}, "email", "this is required"),
     ({"manager": ""}, "manager", "this is required"),

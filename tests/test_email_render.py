@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, timezone
 from email import message_from_bytes
 from email.policy import default as default_policy
+from email.utils import getaddresses
 from types import SimpleNamespace
 
 import pytest
@@ -21,7 +22,7 @@ from tracker.extensions import db
 from tracker.jobs.sweep import sweep
 from tracker.mail.message import build
 from tracker.mail.render import render
-from tracker.models import EvidenceKind, Notification, Plan, User
+from tracker.models import EvidenceKind, Notification, Plan, User, utcnow
 from tracker.services.goals import submit_evidence
 
 KINDS = ("welcome", "milestone_soon", "checkin_invite", "goal_overdue", "pulse_prompt",
@@ -197,3 +198,19 @@ def test_the_kinds_enum_is_exactly_what_the_sweeps_produce_and_each_renders(app,
     for kind in NotificationKind:
         rendered, _ = render_one(app, rows(app, kind)[0])
         assert rendered.subject and rendered.text.strip() and rendered.html.strip()
+
+
+def test_a_display_name_with_an_address_in_it_stays_a_name_in_the_to_header(app, library):
+    """Only the real address may be read from To:, whatever someone typed as their name."""
+    with app.app_context():
+        hire = make_user("hana@example.com", name="Évé <eve@evil.example>")
+        plan = make_plan(hire, make_user())
+        db.session.flush()
+        notification = Notification(recipient=hire, plan=plan, kind="welcome",
+                                    dedupe_key="welcome:test", payload={}, send_after=utcnow())
+        db.session.add(notification)
+        db.session.flush()
+        message = build(notification, hire, render(notification, hire, plan))
+        parsed = message_from_bytes(message.as_bytes(), policy=default_policy)
+        assert [a.addr_spec for a in parsed["To"].addresses] == ["hana@example.com"]
+        assert [address for _, address in getaddresses([str(parsed["To"])])] == ["hana@example.com"]

@@ -5,9 +5,6 @@ the start date or role, and create without typing anything again. The preview ne
 """
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -19,13 +16,8 @@ from tracker.services import hires
 from tracker.services.accounts import people
 from tracker.services.errors import InputError
 from tracker.services.invitations import issue_link
-from tracker.services.plans import check_timezone, preview
+from tracker.services.plans import check_timezone, preview, time_zones
 from tracker.services.role_versions import current_baseline
-
-
-@cache
-def timezone_names() -> tuple[str, ...]:
-    return tuple(sorted(name for name in available_timezones() if "/" in name) + ["UTC"])
 
 
 def _preview(form: HireForm):
@@ -89,5 +81,5 @@ def new_hire():
             previewed = _preview(form)
     has_errors = any(field.errors for field in form)
     return render_template("admin/hire_new.html", form=form, previewed=previewed,
-                           people=people(), timezones=timezone_names()), (
+                           people=people(), timezones=time_zones()), (
         422 if has_errors else 200)

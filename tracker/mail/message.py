@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime, parseaddr
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app
 
@@ -47,7 +48,10 @@ def build(notification: Notification, recipient: User, rendered: Rendered) -> Em
     message = EmailMessage()
     message["Subject"] = rendered.subject
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = formataddr((recipient.name, recipient.email))
+    # Address quotes the name as a whole, even encoded: "Évé <x@y>" stays a name, never a
+    # second address (formataddr encodes only part of it, and a parser reads the rest).
+    message["To"] = Address(display_name=" ".join(recipient.name.split()),
+                            addr_spec=recipient.email)
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = message_id(notification)
     message["X-Tracker-Notification"] = notification.dedupe_key

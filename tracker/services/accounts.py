@@ -39,6 +39,19 @@ def check_password_strength(password: str) -> None:
         raise InputError("password", f"use at least {minimum} characters")
 
 
+NAME_LIMIT = 120
+
+
+def check_name(name: str) -> str:
+    """A person's name is one line: a line break in it would end up inside email headers."""
+    name = (name or "").strip()
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        raise InputError("name", "write the name as one line of text, without line breaks")
+    if len(name) > NAME_LIMIT:
+        raise InputError("name", f"keep the name under {NAME_LIMIT} characters")
+    return name
+
+
 def create_user(email: str, name: str, *, password: str | None = None, is_admin: bool = False,
                 timezone: str | None = None) -> User:
     email = normalise_email(email)
@@ -46,7 +59,7 @@ def create_user(email: str, name: str, *, password: str | None = None, is_admin:
         raise InputError("email", f"{email!r} is not an email address")
     if find_user(email):
         raise InputError("email", f"{email} already has an account")
-    user = User(email=email, name=name.strip() or email, is_admin=is_admin,
+    user = User(email=email, name=check_name(name) or email, is_admin=is_admin,
                 timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]))
     if password is not None:
         check_password_strength(password)

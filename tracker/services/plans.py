@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import available_timezones
 
 from flask import current_app
 
@@ -66,12 +67,22 @@ def preview(
     return out
 
 
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA zone names people pick from, sorted (``Europe/Berlin``, ..., ``UTC``)."""
+    return tuple(sorted(name for name in available_timezones() if "/" in name) + ["UTC"])
+
+
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def check_timezone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    """One of the IANA zones (``Europe`` is a folder of zones, not one)."""
+    if name not in _known_zones():
         raise InputError("timezone",
-                        f"{name!r} is not a time zone; use a name like Europe/Berlin") from None
+                         f"{name[:64]!r} is not a time zone; use a name like Europe/Berlin")
     return name
 
 
