@@ -18,6 +18,9 @@ class ConfigError(RuntimeError):
 
 class BaseConfig:
     SECRET_KEY = ""
+    # Where development keeps the key it makes for itself when SECRET_KEY is not set;
+    # empty: ``secret_key`` in the instance folder.
+    SECRET_KEY_FILE = ""
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ECHO = False
     SQLALCHEMY_RECORD_QUERIES = False
@@ -85,7 +88,10 @@ class BaseConfig:
 
 
 class DevelopmentConfig(BaseConfig):
-    SECRET_KEY = "dev-only-secret-change-me"
+    # No key in the source: without SECRET_KEY, the app makes one for this instance folder
+    # (tracker/secret_key.py), so a server started without TRACKER_CONFIG signs nothing that
+    # anyone reading the code could forge.
+    SECRET_KEY = ""
 
 
 class TestingConfig(BaseConfig):

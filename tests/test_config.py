@@ -1,7 +1,10 @@
 """Settings: environment overrides, fail-fast production, database URLs as people write them."""
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
+import config.settings as config_settings
 from config import ConfigError, load_config
 from tracker import create_app
 from tracker.database import normalise_database_url
@@ -80,3 +83,21 @@ def test_the_factory_neither_creates_tables_nor_migrates(tmp_path):
     with app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
         db.engine.dispose()
+
+
+
+def test_development_signs_with_a_key_of_its_own_instance_never_one_from_the_source(tmp_path):
+    """A server started without TRACKER_CONFIG runs development: its key must not be public."""
+    def app_with(folder, **overrides):
+        return create_app("development", DATABASE_URL="sqlite://",
+                          SECRET_KEY_FILE=str(tmp_path / folder / "secret_key"), **overrides)
+
+    key = app_with("a").config["SECRET_KEY"]
+    assert len(key) >= 64
+    assert app_with("a").config["SECRET_KEY"] == key  # kept: sessions survive a restart
+    assert app_with("b").config["SECRET_KEY"] != key  # every instance has its own
+    assert key not in Path(config_settings.__file__).read_text()
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert app_with("c", SECRET_KEY="from-the-environment").config["SECRET_KEY"] == \
+        "from-the-environment"
+    assert not (tmp_path / "c" / "secret_key").exists()

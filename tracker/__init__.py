@@ -1,12 +1,15 @@
 """The onboarding tracker: an application factory and nothing that runs at import time."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
 
 from config import BaseConfig, load_config
 from tracker.database import default_sqlite_url, engine_options, normalise_database_url
+from tracker.secret_key import instance_secret_key
 from tracker.security import BoundedIntConverter
 
 TEMPLATE_FOLDER = "../templates"
@@ -25,6 +28,9 @@ def create_app(
     url = settings.get("DATABASE_URL") or default_sqlite_url(app.instance_path)
     settings["DATABASE_URL"] = settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(url)
     settings.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url))
+    if not settings.get("SECRET_KEY"):
+        keep = settings.get("SECRET_KEY_FILE") or os.path.join(app.instance_path, "secret_key")
+        settings["SECRET_KEY"] = instance_secret_key(Path(keep))
     app.config.from_mapping(settings)
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
 
