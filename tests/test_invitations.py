@@ -125,3 +125,17 @@ def test_a_rehire_after_leaving_starts_without_the_old_password_or_sessions(app,
     with app.app_context():
         back = db.session.scalar(sa.select(User).where(User.email == "back@example.com"))
         assert back.active and back.password_hash is None and back.session_token != old_token
+
+
+@pytest.mark.parametrize("password,message", [
+    ("aaaaaaaaaaaa", "more than a few different characters"),
+    ("Password123", "lists guessers try first"),
+    ("qwertyuiop", "lists guessers try first"),
+    ("NIA@example.com-2026", "from your email address"),
+])
+def test_a_weak_password_is_refused_with_the_reason(app, client, newcomer, password, message):
+    token = _token(app, newcomer)
+    refused = client.post(f"/welcome/{token}", data={"password": password, "confirm": password})
+    assert refused.status_code == 422 and message in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, newcomer).password_hash is None

@@ -26,7 +26,7 @@ def create_admin(email, name):
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        check_password_strength(password)
+        check_password_strength(password, email)
         user = find_user(email)
         if user is None:
             user = create_user(email, name or email, password=password, is_admin=True)

@@ -1,6 +1,9 @@
 """Accounts: creating people and checking passwords."""
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
 import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -33,10 +36,30 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def check_password_strength(password: str) -> None:
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "library" / "common_passwords.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS.read_text().splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def check_password_strength(password: str, email: str = "") -> None:
+    """Long enough, not one guessers try first, and not built from the person's own address."""
+    password = password or ""
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
+    if len(password) < minimum:
         raise InputError("password", f"use at least {minimum} characters")
+    if len(set(password)) < 4:
+        raise InputError("password", "use more than a few different characters")
+    if password.lower() in common_passwords():
+        raise InputError("password", "that password is on the lists guessers try first; "
+                                     "choose another")
+    address = normalise_email(email) if email else ""
+    local = address.partition("@")[0]
+    if address and (address in password.lower() or (len(local) >= 4 and local in password.lower())):
+        raise InputError("password", "do not build the password from your email address")
 
 
 NAME_LIMIT = 120
@@ -62,7 +85,7 @@ def create_user(email: str, name: str, *, password: str | None = None, is_admin:
     user = User(email=email, name=check_name(name) or email, is_admin=is_admin,
                 timezone=check_timezone(timezone or current_app.config["DEFAULT_TIMEZONE"]))
     if password is not None:
-        check_password_strength(password)
+        check_password_strength(password, email)
         user.set_password(password)
     db.session.add(user)
     return user

@@ -61,7 +61,7 @@ def user_for_invitation(token: str) -> User:
 
 def accept_invitation(token: str, password: str, confirm: str) -> User:
     user = user_for_invitation(token)
-    check_password_strength(password)
+    check_password_strength(password, user.email)
     if password != confirm:
         raise InputError("confirm", "the two passwords differ; type the same one twice")
     user.set_password(password)  # rotates the session token, which ends this link
