@@ -9,7 +9,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from tests.factories import make_user
 from tracker.extensions import db
 from tracker.models import User
-from tracker.services.invitations import SALT, _fingerprint, invitation_token
+from tracker.services.invitations import SALT, _fingerprint, invitation_token, issue_link
 
 
 @pytest.fixture
@@ -85,19 +85,20 @@ def test_hr_gets_the_link_when_creating_a_hire_and_on_the_edit_page(app, client,
     login_as(client, app, "hr@example.com")
     created = client.post("/admin/hires/new", follow_redirects=True, data={
         "name": "Nia Newhire", "email": "nia@example.com", "timezone": "UTC",
-        "role": "data-engineer", "start_date": (date.today() - timedelta(days=20)).isoformat(), "manager": "maya@example.com",
+        "role": "data-engineer", "start_date": (date.today() - timedelta(days=20)).isoformat(),
+        "manager": "maya@example.com",
         "create": "Create hire and plan"})
     page = created.get_data(as_text=True)
-    link = re.search(r"http://localhost/welcome/[\w.-]+", page).group(0)
+    link = re.search(r"http://tracker.test/welcome/[\w.-]+", page).group(0)  # BASE_URL
     plan_id = re.search(r"/plans/(\d+)", created.request.path).group(1)
     edit = client.get(f"/admin/plans/{plan_id}/edit").get_data(as_text=True)
     assert "has not chosen a password yet" in edit and "/welcome/" not in edit  # no link on GET
     newcomer = app.test_client()
-    assert newcomer.post(link.removeprefix("http://localhost"), data={
+    assert newcomer.post(link.removeprefix("http://tracker.test"), data={
         "password": "a long passphrase", "confirm": "a long passphrase"}).status_code == 302
     assert "has a password" in client.get(f"/admin/plans/{plan_id}/edit").get_data(as_text=True)
     fresh = client.post(f"/admin/plans/{plan_id}/invitation", follow_redirects=True)
-    assert re.search(r"http://localhost/welcome/[\w.-]+", fresh.get_data(as_text=True))
+    assert re.search(r"http://tracker.test/welcome/[\w.-]+", fresh.get_data(as_text=True))
     with app.app_context():
         from tracker.models import AuditEvent
 
@@ -139,3 +140,18 @@ def test_a_weak_password_is_refused_with_the_reason(app, client, newcomer, passw
     assert refused.status_code == 422 and message in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, newcomer).password_hash is None
+
+
+def test_a_new_link_ends_the_older_ones_and_points_at_base_url(app, client, newcomer):
+    with app.test_request_context(base_url="http://evil.example"):  # a forged Host header
+        user = db.session.get(User, newcomer)
+        first = issue_link(user)
+        db.session.commit()
+        second = issue_link(user)
+        db.session.commit()
+    assert first.startswith("http://tracker.test/welcome/")
+    assert second.startswith("http://tracker.test/welcome/")
+    path = lambda link: link.removeprefix("http://tracker.test")  # noqa: E731
+    old = client.get(path(first))
+    assert old.status_code == 410 and "a newer one replaced it" in old.get_data(as_text=True)
+    assert client.get(path(second)).status_code == 200

@@ -22,7 +22,7 @@ from tracker.models import Notification, Plan, User, utcnow
 from tracker.models.enums import MilestoneKey
 from tracker.reminders.kinds import NotificationKind as K
 from tracker.reminders.window import zone
-from tracker.services.invitations import emailed_invitation_url
+from tracker.services.invitations import invitation_url
 from tracker.services.preferences import preferences_token
 from tracker.urls import base_url, external_url
 
@@ -52,7 +52,7 @@ def _welcome(data: dict, recipient: User, plan: Plan | None) -> dict:
     if recipient.password_hash:  # they set one since the sweep: the link would be spent
         action = ("Sign in", external_url("auth.login"))
     else:
-        action = ("Set your password", emailed_invitation_url(recipient))
+        action = ("Set your password", invitation_url(recipient))
     return {"subject": "Welcome aboard: set your password to see your onboarding plan",
             "action_label": action[0], "action_url": action[1],
             "max_age_days": current_app.config["INVITATION_MAX_AGE_DAYS"]}

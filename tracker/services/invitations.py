@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.extensions import db
@@ -34,11 +34,8 @@ def invitation_token(user: User) -> str:
 
 
 def invitation_url(user: User) -> str:
-    return url_for("auth.welcome", token=invitation_token(user), _external=True)
-
-
-def emailed_invitation_url(user: User) -> str:
-    """The same link for an email, built from BASE_URL: the scheduler has no request."""
+    """Built from BASE_URL, never from the request's Host header, which the client chooses:
+    a link HR copies or an email carries always points at the real site."""
     return external_url("auth.welcome", token=invitation_token(user))
 
 
@@ -55,7 +52,8 @@ def user_for_invitation(token: str) -> User:
     if user is None or not user.active:
         raise InputError("token", "this link is not valid; check it was copied whole")
     if data.get("fp") != _fingerprint(user):
-        raise InputError("token", "this link has already been used; sign in, or ask HR for a new one")
+        raise InputError("token", "this link has already been used, or a newer one replaced it; "
+                                  "sign in, or ask HR for a new one")
     return user
 
 
@@ -78,4 +76,7 @@ def issue_link(user: User, *, actor: User | None = None, plan=None) -> str:
 
     record("invitation.issued", plan=plan, actor=actor, target=user,
            after={"email": user.email, "had_password": bool(user.password_hash)})
+    # A new link ends every older one (they carry the old fingerprint) and signs the person
+    # out: someone who needs a new link may have lost control of the old one.
+    user.revoke_sessions()
     return invitation_url(user)
