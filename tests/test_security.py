@@ -5,6 +5,7 @@ from tests.conftest import login_as
 from tests.factories import make_user
 from tracker import create_app
 from tracker.extensions import db
+from tracker.formatting import render_markdown
 from tracker.headers import CONTENT_SECURITY_POLICY
 from tracker.security import safe_next_url
 
@@ -50,3 +51,11 @@ def test_signed_in_pages_are_never_stored_and_production_asks_for_https(app, cli
                             DATABASE_URL=app.config["DATABASE_URL"])
     answer = production.test_client().get("/login")
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_images_in_notes_are_links_never_loaded_from_elsewhere():
+    html = str(render_markdown('![chart](https://evil.example/pixel.png) and '
+                               '<img src="https://evil.example/raw.png"> and ![](https://x.example/a.png)'))
+    assert "<img" not in html and "raw.png" not in html
+    assert '<a href="https://evil.example/pixel.png" rel="noopener noreferrer">chart</a>' in html
+    assert ">https://x.example/a.png</a>" in html  # no alt text: the address is the link text

@@ -6,6 +6,8 @@ from datetime import date
 import markdown
 import nh3
 from flask import Flask
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from tracker.models.enums import GoalStatus, MilestoneKey
@@ -70,9 +72,32 @@ def sentence(text: str) -> str:
     return f"{text[:1].upper()}{text[1:]}." if text else ""
 
 
+class _ImagesAsLinks(Treeprocessor):
+    """``![chart](https://...)`` becomes a link to the picture, never an image the page loads:
+    an image from another site would tell it who read the note, and when (a tracking pixel)."""
+
+    def run(self, root):
+        for image in root.iter("img"):
+            source, words = image.get("src", ""), image.get("alt") or image.get("src", "")
+            image.attrib.clear()
+            image.tag, image.text = "a", words
+            image.set("href", source)
+
+
+class _ImagesAsLinksExtension(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's name)
+        md.treeprocessors.register(_ImagesAsLinks(md), "images_as_links", 0)
+
+
+# Raw <img> in a note is dropped; Markdown images arrive as links (above).
+NOTE_TAGS = nh3.ALLOWED_TAGS - {"img", "area", "map"}
+
+
 def render_markdown(text: str) -> Markup:
-    """Markdown from users, cleaned to a safe subset of HTML (no scripts, styles or handlers)."""
-    return Markup(nh3.clean(markdown.markdown(text or "", extensions=["sane_lists"])))
+    """Markdown from users, cleaned to a safe subset of HTML (no scripts, styles, handlers or
+    images from elsewhere)."""
+    html = markdown.markdown(text or "", extensions=["sane_lists", _ImagesAsLinksExtension()])
+    return Markup(nh3.clean(html, tags=NOTE_TAGS))
 
 
 def register(app: Flask) -> None:
