@@ -30,8 +30,8 @@ class ActionForm(FlaskForm):
 def hidden(form: FlaskForm) -> Markup:
     """A form's hidden fields (the CSRF token, a digest) without ids: a page draws many forms,
     and ``hidden_tag()`` would give every copy of the token the same id."""
-    return Markup("".join(str(field(id=False)) for field in form
-                          if getattr(field.widget, "input_type", None) == "hidden"))
+    return Markup("").join(field(id=False) for field in form
+                           if getattr(field.widget, "input_type", None) == "hidden")
 
 
 def action_form() -> ActionForm:
