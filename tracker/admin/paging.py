@@ -1,7 +1,7 @@
 """One way to page a long admin list: the page asked for, its size, and how many pages exist."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from flask import current_app, request
@@ -28,7 +28,7 @@ class Paging:
 def paging(model, where) -> Paging:
     """The requested page of ``model`` rows matching ``where``; counting is one query."""
     total = db.session.scalar(sa.select(sa.func.count()).select_from(model).where(where))
-    size = current_app.config["ADMIN_PAGE_SIZE"]
-    pages = max(1, -(-total // size))
+    asked = Paging(id_arg(request.args.get("page")) or 1, current_app.config["ADMIN_PAGE_SIZE"],
+                   total)
     # Past the last page shows the last page: an offset beyond the table finds nothing anyway.
-    return Paging(min(id_arg(request.args.get("page")) or 1, pages), size, total)
+    return replace(asked, page=min(asked.page, asked.pages))
