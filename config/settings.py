@@ -31,6 +31,25 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me signed in" lasts this long (seconds); without it a session ends after this many
+    # idle hours. Both are enforced on the server, where signing out ends them at once.
+    REMEMBER_COOKIE_DURATION = 30 * 86400
+    SIGN_IN_IDLE_HOURS = 12
+    # Failed sign-ins allowed per account and per client address in a window of minutes; the
+    # next is refused (429) until the oldest leaves the window. Reset requests likewise.
+    SIGN_IN_ACCOUNT_ATTEMPTS = 5
+    SIGN_IN_ACCOUNT_MINUTES = 15
+    SIGN_IN_ADDRESS_ATTEMPTS = 50
+    SIGN_IN_ADDRESS_MINUTES = 15
+    RESET_ACCOUNT_ATTEMPTS = 3
+    RESET_ACCOUNT_MINUTES = 60
+    RESET_ADDRESS_ATTEMPTS = 20
+    RESET_ADDRESS_MINUTES = 60
+    PASSWORD_RESET_MINUTES = 60  # how long a "forgot my password" link works; once only
+    PREFERENCE_LINK_DAYS = 90  # how long the preference/unsubscribe link in an email works
+    # Behind a reverse proxy, how many proxies add X-Forwarded-For: the client's address is
+    # what throttling counts against. 0 trusts no header (a client could forge it).
+    PROXY_COUNT = 0
     # next: move Saturday/Sunday due dates to Monday; previous: to Friday; none: keep them.
     DUE_DATE_WEEKEND_RULE = "next"
     DEFAULT_TIMEZONE = "UTC"

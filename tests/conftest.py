@@ -189,10 +189,13 @@ def count_queries(app):
 
 def login_as(client, app, email: str) -> None:
     """Sign a test client in as ``email`` without the form (the form has its own tests)."""
+    from tracker.extensions import db
+    from tracker.services import sessions
     from tracker.services.accounts import find_user
 
     with app.app_context():
-        token = find_user(email).session_token
+        token = sessions.start(find_user(email))
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True

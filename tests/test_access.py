@@ -86,11 +86,13 @@ MATRIX = {
     ("POST", "plans.withdraw", "/evidence/{evidence}/withdraw", ""):
         plan_people(admin=403, manager=403, hire=302, buddy=403),
 }
-# Open to anyone by design: signing in and out (test_auth), and the set-password and email
-# preference pages, where the signed link itself is the access check (test_invitations,
-# test_preferences).
+# Open to anyone by design: signing in and out and asking for a reset link (test_auth,
+# test_password_reset), and the set-password, reset, email preference and unsubscribe pages,
+# where the link itself is the access check (test_invitations, test_password_reset,
+# test_preferences, test_unsubscribe).
 EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
-          "auth.preferences_from_email", "static"}
+          "auth.preferences_from_email", "auth.unsubscribe", "auth.forgot_password",
+          "auth.reset_password", "static"}
 
 
 def build_world(app):

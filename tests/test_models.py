@@ -45,9 +45,9 @@ def test_emails_are_unique(app):
 def test_password_change_rotates_the_session_token(app):
     with app.app_context():
         user = make_user()
-        before = user.get_id()
+        before = user.session_token
         user.set_password("another long password")
-        assert user.get_id() != before
+        assert user.session_token != before
         assert user.check_password("another long password")
         assert not user.check_password("correct horse battery")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import BaseConfig, load_config
 from tracker.database import default_sqlite_url, engine_options, normalise_database_url
@@ -33,6 +34,10 @@ def create_app(
         settings["SECRET_KEY"] = instance_secret_key(Path(keep))
     app.config.from_mapping(settings)
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+    if app.config["PROXY_COUNT"]:
+        # Werkzeug's ProxyFix takes the client address from the last PROXY_COUNT hops only.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0)
 
     register_extensions(app)
     register_blueprints(app)

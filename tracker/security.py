@@ -43,3 +43,12 @@ def id_arg(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if 0 < number <= MAX_ID else None
+
+
+def payload_id(data: object, key: str) -> int | None:
+    """A row id from a signed token's payload, or None when the payload is not what we wrote:
+    a forged or old token may hold anything (a list, a string, a number beyond 64 bits)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    if type(value) is not int:  # bool is an int too, and never an id
+        return None
+    return value if 0 < value <= MAX_ID else None

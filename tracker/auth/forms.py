@@ -13,6 +13,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Your work email", validators=[DataRequired("type your email address"),
+                                                      Length(max=254)])
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired("choose a password"),
                                                          Length(max=1024)])

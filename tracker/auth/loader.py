@@ -1,12 +1,9 @@
-"""Flask-Login finds users by their session token, so rotating it revokes every session."""
-import sqlalchemy as sa
-
-from tracker.extensions import db, login_manager
+"""Flask-Login finds users by the token of a server-side session (services/sessions.py)."""
+from tracker.extensions import login_manager
 from tracker.models import User
+from tracker.services import sessions
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    if not token:
-        return None
-    return db.session.scalar(sa.select(User).where(User.session_token == token))
+    return sessions.user_for(token)

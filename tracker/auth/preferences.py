@@ -1,13 +1,14 @@
-"""Email preferences: from the menu when signed in, or from the signed link in any email."""
-from flask import abort, flash, redirect, render_template, url_for
+"""Email preferences: from the menu when signed in, or from the signed link in any email,
+and the one-click unsubscribe that mail programs offer from the List-Unsubscribe header."""
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth import bp
 from tracker.auth.forms import PreferencesForm
-from tracker.extensions import db
+from tracker.extensions import csrf, db
 from tracker.forms import add_error
 from tracker.services.errors import InputError
-from tracker.services.preferences import CHOICES, set_preference, user_for_token
+from tracker.services.preferences import CHOICES, UNSUBSCRIBED, set_preference, user_for_token
 
 
 def _page(user, action: str):
@@ -37,6 +38,24 @@ def preferences_from_email(token: str):
     """No sign-in needed: the signed link in the email is the key, and it opens only this."""
     try:
         user = user_for_token(token)
-    except InputError:
-        abort(404)
+    except InputError as error:
+        return render_template("auth/unsubscribe.html", problem=error.message), 410
     return _page(user, url_for("auth.preferences_from_email", token=token))
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str):
+    """RFC 8058: a mail program POSTs here with no cookie and no form token, so the signed link
+    itself is the credential (a CSRF token could add nothing an attacker without the link
+    lacks). A GET only asks, because link scanners open every link in a message."""
+    try:
+        user = user_for_token(token)
+    except InputError as error:
+        return render_template("auth/unsubscribe.html", problem=error.message), 410
+    done = request.method == "POST"
+    if done:
+        set_preference(user, UNSUBSCRIBED)
+        db.session.commit()
+    return render_template("auth/unsubscribe.html", user=user, done=done, problem=None,
+                           preferences=url_for("auth.preferences_from_email", token=token))

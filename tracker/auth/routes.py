@@ -1,12 +1,25 @@
+"""Signing in (throttled) and out (on the server, not only in this browser)."""
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from tracker.auth import bp
 from tracker.auth.forms import LoginForm
+from tracker.auth.signing import sign_in, sign_out
 from tracker.extensions import db
-from tracker.forms import ActionForm
+from tracker.forms import ActionForm, add_error
 from tracker.security import safe_next_url
-from tracker.services.accounts import authenticate
+from tracker.services import sessions
+from tracker.services.errors import InputError
+from tracker.services.signing_in import sign_in_with_password
+from tracker.services.throttle import Throttled
+
+
+def too_many(page: str, form, wait: Throttled, **context):
+    """429 with the form still filled in, a plain message and the wait, also as Retry-After."""
+    form.form_errors.append(f"Too many attempts from here or for this account. Wait "
+                            f"{wait.wait_words}, then try again.")
+    return render_template(page, form=form, **context), 429, \
+        {"Retry-After": str(wait.wait_seconds)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -17,11 +30,16 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            form.password.errors.append("That email and password do not match an active account.")
+        try:
+            user = sign_in_with_password(form.email.data, form.password.data,
+                                         request.remote_addr or "")
+        except Throttled as wait:
+            return too_many("auth/login.html", form, wait)
+        except InputError as wrong:
+            db.session.commit()  # the failure is counted for the next attempt
+            add_error(form, wrong)
         else:
-            login_user(user, remember=form.remember.data)
+            sign_in(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next_url(form.next.data) or url_for("plans.home"))
     status = 200 if request.method == "GET" or not form.errors else 422
@@ -31,7 +49,8 @@ def login():
 @bp.post("/logout")
 def logout():
     if ActionForm().validate_on_submit():
-        logout_user()
+        sign_out()
+        db.session.commit()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -40,8 +59,8 @@ def logout():
 @login_required
 def logout_everywhere():
     if ActionForm().validate_on_submit():
-        current_user.revoke_sessions()
+        sessions.end_all(current_user)
+        sign_out()
         db.session.commit()
-        logout_user()
         flash("You are signed out on every device.", "info")
     return redirect(url_for("auth.login"))

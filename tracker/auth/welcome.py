@@ -1,9 +1,9 @@
 """The page a new hire reaches from HR's link: choose a password, and you are signed in."""
 from flask import flash, redirect, render_template, url_for
-from flask_login import login_user, logout_user
 
 from tracker.auth import bp
 from tracker.auth.forms import SetPasswordForm
+from tracker.auth.signing import sign_in
 from tracker.extensions import db
 from tracker.services.errors import InputError
 from tracker.services.invitations import accept_invitation, user_for_invitation
@@ -22,8 +22,7 @@ def welcome(token: str):
         except InputError as error:
             getattr(form, error.field).errors.append(error.message)
         else:
-            logout_user()  # whoever was signed in on this browser, it is the new person now
-            login_user(user)
+            sign_in(user)  # whoever was signed in on this browser, it is the new person now
             db.session.commit()
             flash("Welcome! Your password is set and you are signed in.", "info")
             return redirect(url_for("plans.home"))

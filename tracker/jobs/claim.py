@@ -21,7 +21,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Notification, NotificationStatus as S, utcnow
+from tracker.models import Notification, utcnow
+from tracker.models import NotificationStatus as S
 
 RETRYABLE = (S.PENDING, S.FAILED)
 

@@ -2,7 +2,8 @@
 
 Runs where the dispatcher runs, in an app context with no request, so every link is built
 from ``BASE_URL`` (tracker/urls.py). Each email asks for one thing and links to it, and
-ends with a link to the recipient's notification preferences (also sent as List-Unsubscribe).
+ends with a link to the recipient's notification preferences; its List-Unsubscribe headers
+offer a one-click unsubscribe (RFC 8058).
 What may change between the sweep and the send (titles, names, dates) comes from the
 notification's payload; dates are calendar dates, instants are shown in the recipient's zone.
 """
@@ -23,6 +24,7 @@ from tracker.models.enums import MilestoneKey
 from tracker.reminders.kinds import NotificationKind as K
 from tracker.reminders.window import zone
 from tracker.services.invitations import invitation_url
+from tracker.services.password_reset import reset_url
 from tracker.services.preferences import preferences_token
 from tracker.urls import base_url, external_url
 
@@ -31,6 +33,12 @@ def preferences_url(recipient: User) -> str:
     """Where the footer and List-Unsubscribe point: a signed link that opens this person's
     email preferences without signing in (services/preferences.py)."""
     return external_url("auth.preferences_from_email", token=preferences_token(recipient))
+
+
+def unsubscribe_headers(recipient: User) -> dict[str, str]:
+    """RFC 2369 and RFC 8058: mail programs show an Unsubscribe button that POSTs to the link."""
+    url = external_url("auth.unsubscribe", token=preferences_token(recipient))
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def local_time(value: str | datetime, tz: str) -> str:
@@ -56,6 +64,12 @@ def _welcome(data: dict, recipient: User, plan: Plan | None) -> dict:
     return {"subject": "Welcome aboard: set your password to see your onboarding plan",
             "action_label": action[0], "action_url": action[1],
             "max_age_days": current_app.config["INVITATION_MAX_AGE_DAYS"]}
+
+
+def _password_reset(data: dict, recipient: User, plan: Plan | None) -> dict:
+    return {"subject": "Reset your onboarding tracker password",
+            "action_label": "Choose a new password", "action_url": reset_url(data["nonce"]),
+            "expires": local_time(data["expires_at"], recipient.timezone)}
 
 
 def _is_hire(recipient: User, plan: Plan | None) -> bool:
@@ -124,7 +138,7 @@ def _plan_id(data: dict, plan: Plan | None) -> int:
 CONTEXTS: dict[K, Context] = {
     K.WELCOME: _welcome, K.MILESTONE_SOON: _milestone_soon, K.CHECKIN_INVITE: _checkin_invite,
     K.GOAL_OVERDUE: _goal_overdue, K.PULSE_PROMPT: _pulse_prompt,
-    K.REVIEW_WAITING: _review_waiting, K.DIGEST: _digest,
+    K.REVIEW_WAITING: _review_waiting, K.DIGEST: _digest, K.PASSWORD_RESET: _password_reset,
 }
 
 
@@ -151,7 +165,7 @@ def render(notification: Notification, recipient: User, plan: Plan | None) -> Re
         attachments.append(_invitation(notification, data, context["action_url"]))
     return Rendered(subject=context["subject"], text=_tidy(text), html=html,
                     attachments=attachments,
-                    headers={"List-Unsubscribe": f"<{context['preferences_url']}>"})
+                    headers={} if kind.facts.always else unsubscribe_headers(recipient))
 
 
 def _tidy(text: str) -> str:

@@ -21,12 +21,13 @@ from tracker.models.role import (
     RoleTemplate,
     RoleVersion,
 )
+from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
     "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence", "EvidenceKind",
     "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
-    "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "Plan",
-    "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
-    "TemplateKind", "User", "UTCDateTime", "utcnow",
+    "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "PasswordReset",
+    "Plan", "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate",
+    "RoleVersion", "SignIn", "TemplateKind", "ThrottleEvent", "User", "UTCDateTime", "utcnow",
 ]

@@ -36,7 +36,8 @@ class User(UserMixin, TimestampMixin, Base):
     # invitations only). Account emails (the welcome link) go out whatever this says.
     notification_preference: so.Mapped[str] = so.mapped_column(
         sa.String(16), default="all", server_default="all")
-    # What the login cookie carries instead of the id: rotating it signs the user out everywhere.
+    # The generation of this person's sessions and links: rotating it ends every session,
+    # set-password link and preference link made before (services/sessions.py).
     session_token: so.Mapped[str] = so.mapped_column(
         sa.String(64), unique=True, default=new_session_token
     )
@@ -49,8 +50,21 @@ class User(UserMixin, TimestampMixin, Base):
     def is_active(self) -> bool:  # flask-login refuses inactive users at login and load
         return self.active
 
+    # Which server-side session (services/sessions.py) this request is signed in with; the
+    # login and remember cookies carry it, never the id. Not a column: set per request.
+    sign_in_token = None
+    sign_in = None
+
     def get_id(self) -> str:
-        return self.session_token
+        if not self.sign_in_token:
+            raise RuntimeError("start a session (services.sessions.start) before login_user")
+        return self.sign_in_token
+
+    # Flask-Login compares users by get_id(); one row is one object in the session, and most
+    # users on a page have no session of their own, so compare and hash them as objects.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     def set_password(self, password: str) -> None:
         """Store a new hash and end every other session, as a password change should."""

@@ -24,6 +24,7 @@ class NotificationKind(str, enum.Enum):
     PULSE_PROMPT = "pulse_prompt"
     REVIEW_WAITING = "review_waiting"
     DIGEST = "digest"
+    PASSWORD_RESET = "password_reset"
 
     def __str__(self) -> str:
         # Dedupe keys are f-strings: they must read "digest", never "NotificationKind.DIGEST".
@@ -52,7 +53,8 @@ class NotificationKind(str, enum.Enum):
 class KindFacts:
     label: str  # what people call it: the outbox page and its preview
     # Who it is written for, checked again at send time: "plan" (the plan's hire, manager or
-    # buddy, or an admin for an HR escalation) or "team" (someone managing an active plan).
+    # buddy, or an admin for an HR escalation), "team" (someone managing an active plan) or
+    # "account" (the account holder, whatever their plans: a password link).
     audience: str = "plan"
     kept_by: frozenset[str] = frozenset()  # email choices besides "all" that still get it
     always: bool = False  # an account email: it goes out whatever the person chose
@@ -69,6 +71,8 @@ KIND_FACTS: dict[NotificationKind, KindFacts] = {
     NotificationKind.REVIEW_WAITING: KindFacts("Reviews waiting", audience="team"),
     NotificationKind.DIGEST: KindFacts("Weekly team digest", audience="team",
                                        kept_by=frozenset({"digest"})),
+    NotificationKind.PASSWORD_RESET: KindFacts("Password reset link", audience="account",
+                                               always=True),
 }
 
 

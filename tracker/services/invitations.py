@@ -14,6 +14,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from tracker.extensions import db
 from tracker.models import User
+from tracker.security import payload_id
 from tracker.services.accounts import check_password_strength
 from tracker.services.errors import InputError
 from tracker.urls import external_url
@@ -48,7 +49,8 @@ def user_for_invitation(token: str) -> User:
         raise InputError("token", "this link has expired; ask HR for a new one") from None
     except BadSignature:
         raise InputError("token", "this link is not valid; check it was copied whole") from None
-    user = db.session.get(User, data.get("user")) if isinstance(data, dict) else None
+    user_id = payload_id(data, "user")
+    user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.active:
         raise InputError("token", "this link is not valid; check it was copied whole")
     if data.get("fp") != _fingerprint(user):
