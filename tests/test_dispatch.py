@@ -2,16 +2,16 @@
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import PlanFactory, cast, make_plan, make_user
-from tests.outbox_data import queue
 from tests.worlds import cached_world
+from tests.outbox_data import queue
 from tracker.extensions import db
 from tracker.jobs.claim import claim, finish
 from tracker.jobs.dispatch import dispatch
-from tracker.models import Notification, PlanStatus, utcnow
-from tracker.models import NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S, PlanStatus, utcnow
 
 
 def build_world(app):

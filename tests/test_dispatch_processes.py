@@ -20,8 +20,7 @@ from tests.factories import make_plan, make_user
 from tests.outbox_data import queue
 from tests.smtp import SMTPServer
 from tracker.extensions import db
-from tracker.models import Notification
-from tracker.models import NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,7 @@ from tests.outbox_data import queue
 from tracker.extensions import db
 from tracker.jobs.dispatch import dispatch
 from tracker.jobs.sweep import sweep
-from tracker.models import Notification, utcnow
-from tracker.models import NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S, utcnow
 from tracker.reminders.kinds import label_of
 from tracker.services.accounts import find_user
 from tracker.services.policy import requeue_notification

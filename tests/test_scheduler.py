@@ -15,8 +15,7 @@ from tests.smtp import SMTPServer, free_port
 from tracker import create_app
 from tracker.extensions import db
 from tracker.jobs.scheduler import build_scheduler, start_in_background
-from tracker.models import Notification
-from tracker.models import NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,8 +5,8 @@ from tracker.cli.accounts import create_admin
 from tracker.cli.demo import demo
 from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
-from tracker.cli.roles import roles
 from tracker.cli.serve import scheduler, serve
+from tracker.cli.roles import roles
 
 
 @click.group("tracker")

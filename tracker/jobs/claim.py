@@ -21,8 +21,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Notification, utcnow
-from tracker.models import NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S, utcnow
 
 RETRYABLE = (S.PENDING, S.FAILED)
 

@@ -25,8 +25,7 @@ from tracker.extensions import db
 from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish, release
 from tracker.mail.backends import get_backend
 from tracker.mail.message import build
-from tracker.models import Notification, Plan, utcnow
-from tracker.models import NotificationStatus as S
+from tracker.models import Notification, NotificationStatus as S, Plan, utcnow
 from tracker.reminders.delivery import skip_reason
 
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)

@@ -13,10 +13,10 @@ from typing import Iterable, Iterator
 
 from tracker.models import GoalStatus, Plan, PlanGoal, PlanMilestone, User
 from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.reminders.kinds import NotificationKind as K
-from tracker.reminders.window import Due, Window
 from tracker.services.policy import owner_of
 from tracker.services.pulses import schedule
+from tracker.reminders.kinds import NotificationKind as K
+from tracker.reminders.window import Due, Window
 
 # Goals that wait on their owner; a submitted goal waits on the manager's review instead.
 NEEDS_OWNER = frozenset({GoalStatus.OPEN, GoalStatus.CHANGES_REQUESTED})

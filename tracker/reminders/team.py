@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Iterable, Iterator
 
 from tracker.models import GoalStatus, Plan, User
+from tracker.services.progress import plan_progress
 from tracker.reminders.kinds import NotificationKind as K
 from tracker.reminders.window import Due, Window, business_days_after, zone
-from tracker.services.progress import plan_progress
 
 
 def review_waiting(window: Window, rows: Iterable[tuple], after_business_days: int

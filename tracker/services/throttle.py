@@ -76,7 +76,8 @@ def check(*checks: tuple[Limit, str]) -> None:
 def count(*checks: tuple[Limit, str]) -> None:
     """Record one attempt against each key; also forget events older than any window."""
     now = utcnow()
-    db.session.execute(sa.delete(ThrottleEvent).where(ThrottleEvent.occurred_at < now - KEEP_EVENTS))
+    db.session.execute(sa.delete(ThrottleEvent)
+                       .where(ThrottleEvent.occurred_at < now - KEEP_EVENTS))
     for limit, value in checks:
         db.session.add(ThrottleEvent(key_hash=_hash(limit.key(value)), occurred_at=now))
 
