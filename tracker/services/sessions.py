@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import orm as so
 from flask import current_app
 
 from tracker.extensions import db
@@ -56,7 +57,8 @@ def user_for(token: str) -> User | None:
     """The active user a cookie's token signs in, or None when its session has ended."""
     if not token or len(token) > 128:
         return None
-    row = db.session.scalar(sa.select(SignIn).where(SignIn.token_hash == token_hash(token)))
+    row = db.session.scalar(sa.select(SignIn).where(SignIn.token_hash == token_hash(token))
+                            .options(so.joinedload(SignIn.user)))  # one query per request
     if row is None or row.expires_at <= utcnow():
         return None
     user = row.user
