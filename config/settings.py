@@ -9,6 +9,7 @@ extensions are always initialised with the final values.
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any, Mapping
 
 
@@ -116,7 +117,9 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     TESTING = True
     BASE_URL = "http://tracker.test"
-    SECRET_KEY = "testing-secret"
+    # Random per process, never written in the source: even a server started by mistake with
+    # TRACKER_CONFIG=testing signs nothing anyone could forge.
+    SECRET_KEY = secrets.token_hex(32)
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

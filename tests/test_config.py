@@ -101,3 +101,11 @@ def test_development_signs_with_a_key_of_its_own_instance_never_one_from_the_sou
     assert app_with("c", SECRET_KEY="from-the-environment").config["SECRET_KEY"] == \
         "from-the-environment"
     assert not (tmp_path / "c" / "secret_key").exists()
+
+
+def test_no_configuration_signs_with_a_key_written_in_the_source():
+    """A key in the source is a key everyone who can read the code holds."""
+    source = Path(config_settings.__file__).read_text()
+    for name, cls in config_settings.CONFIGS.items():
+        key = cls.SECRET_KEY
+        assert key == "" or (len(key) >= 32 and key not in source), name
