@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from tests.factories import make_plan, make_user
 from tracker.extensions import db
-from tracker.models import AuditEvent, GoalSource, MilestoneKey, PlanGoal, PlanMilestone
+from tracker.models import AuditEvent, GoalSource, MilestoneKey, PlanGoal
 from tracker.services.errors import InputError
 from tracker.services.plans import change_start_date, override_due_date
 from tracker.services.role_versions import current_baseline, current_version
@@ -75,13 +75,3 @@ def test_unknown_time_zone_is_refused_with_an_example(app, library):
         with pytest.raises(InputError, match="Europe/Berlin"):
             create_plan(version=current_version("data-engineer"), start=date(2026, 1, 5),
                         hire=make_user(), manager=make_user(), timezone="Moon/Base")
-
-
-def test_deleting_a_plan_removes_its_milestones_and_goals(app, library):
-    with app.app_context():
-        plan = make_plan(make_user(), make_user())
-        db.session.commit()
-        db.session.delete(plan)
-        db.session.commit()
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanMilestone)) == 0
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanGoal)) == 0

@@ -1,4 +1,5 @@
 """Every model, importable from one place (Alembic and the app need them all registered)."""
+from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.checkin import CheckIn, PulseCheckIn
 from tracker.models.enums import (
@@ -25,7 +26,7 @@ from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
-    "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence", "EvidenceKind",
+    "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence", "EvidenceKind",
     "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
     "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "PasswordReset",
     "Plan", "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate",
