@@ -2,11 +2,12 @@
 import click
 
 from tracker.cli.accounts import create_admin
+from tracker.cli.backup import backup, restore
 from tracker.cli.demo import demo
 from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
-from tracker.cli.serve import scheduler, serve
 from tracker.cli.roles import roles
+from tracker.cli.serve import scheduler, serve
 
 
 @click.group("tracker")
@@ -23,3 +24,5 @@ tracker_cli.add_command(dispatch)
 tracker_cli.add_command(mail)
 tracker_cli.add_command(scheduler)
 tracker_cli.add_command(serve)
+tracker_cli.add_command(backup)
+tracker_cli.add_command(restore)
