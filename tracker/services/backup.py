@@ -30,6 +30,7 @@ import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app
 from werkzeug.utils import secure_filename
@@ -84,7 +85,8 @@ def create_backup(target: Path, progress: Progress | None = None) -> Manifest:
     (work / UPLOADS).mkdir(parents=True)
     try:
         progress.step(f"Copying the {database.kind} database...")
-        snapshot = database.dump(work / database.dump_name)
+        with _reaching("the database (DATABASE_URL)"):
+            snapshot = database.dump(work / database.dump_name)
         files = [FileEntry(database.dump_name, *_measure(work / database.dump_name))]
         sources = evidence_on_disk(upload_dir())
         with progress.each(sources, f"Copying {plural(len(sources), 'evidence file')}") as bar:
@@ -129,8 +131,19 @@ def _refuse_if_not_restorable(manifest: Manifest, url: str) -> None:
             "version and run `flask --app wsgi db upgrade`")
 
 
+@contextlib.contextmanager
+def _reaching(what: str):
+    """A database that cannot be opened is an operator's problem to fix, not a traceback."""
+    try:
+        yield
+    except sa.exc.OperationalError as error:
+        raise BackupError(f"cannot open {what}: {error.orig}") from None
+
+
 def _refuse_if_not_empty(database, folder: Path) -> None:
-    held = {name: rows for name, rows in database.row_counts().items() if rows}
+    with _reaching("the target database (DATABASE_URL)"):
+        counts = database.row_counts()
+    held = {name: rows for name, rows in counts.items() if rows}
     files = evidence_on_disk(folder)
     if not held and not files:
         return
@@ -150,7 +163,10 @@ def restore_backup(source: Path, *, force: bool = False,
     url = current_app.config["DATABASE_URL"]
     _refuse_if_not_restorable(manifest, url)
     database, folder = database_at(url), upload_dir()
-    if not force:
+    if force:
+        with _reaching("the target database (DATABASE_URL)"):
+            database.row_counts()
+    else:
         _refuse_if_not_empty(database, folder)
     with progress.each(manifest.files, f"Checking {plural(len(manifest.files), 'file')}") as bar:
         problems = check_files(source, bar)
