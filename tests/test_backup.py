@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import sqlite3
 from datetime import datetime
@@ -60,7 +61,7 @@ def test_the_manifest_says_what_the_backup_holds(source, tmp_path):
     with source.app_context():
         assert manifest["alembic_revision"] == code_head()
     assert manifest["database_kind"] == kind_of(source)
-    assert manifest["app_version"] == "0.1.0"
+    assert manifest["app_version"] == importlib.metadata.version("onboarding-tracker")
     assert datetime.fromisoformat(manifest["created_at"]).tzinfo is not None
     counts = {name: rows for name, (rows, _) in tables(source).items()}
     assert {name: t["rows"] for name, t in manifest["tables"].items()} == counts
