@@ -36,6 +36,7 @@ class PageKind:
 
 PAGE_KINDS = [
     PageKind("sign-in", None, "/login", "form input[type=password]"),
+    PageKind("forgot-password", None, "/forgot-password", "form input[type=email]"),
     PageKind("plan", "ben.okafor", "/plans/{ben_okafor}", ".milestone-summary"),
     PageKind("goal-review", MANAGER, "/plans/{ana_silva}", "form[action$='/review'] textarea",
              open_first="li.goal:has(form[action$='/review']) > details > summary"),
