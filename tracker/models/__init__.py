@@ -13,7 +13,7 @@ from tracker.models.enums import (
     PlanStatus,
     TemplateKind,
 )
-from tracker.models.outbox import AuditEvent, Notification
+from tracker.models.outbox import AuditEvent, Notification, SweepProblem
 from tracker.models.plan import Evidence, Plan, PlanGoal, PlanMilestone
 from tracker.models.role import (
     GoalTemplate,
@@ -28,5 +28,5 @@ __all__ = [
     "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
     "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "Plan",
     "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
-    "TemplateKind", "User", "UTCDateTime", "utcnow",
+    "SweepProblem", "TemplateKind", "User", "UTCDateTime", "utcnow",
 ]
