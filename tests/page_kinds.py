@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.browser_support import PHONE, demo_app, serving
 from tracker.extensions import db
 from tracker.models import Plan, User
+from tracker.services import sweep_problems
 from tracker.services.demo import DEMO_PASSWORD
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -50,6 +51,7 @@ PAGE_KINDS = [
     PageKind("new-hire", ADMIN, "/admin/hires/new", "form select"),
     PageKind("plan-edit", ADMIN, "/admin/plans/{chloe_martin}/edit", "#status-section form"),
     PageKind("outbox", ADMIN, "/admin/outbox", "h1"),
+    PageKind("outbox-sweep-problem", ADMIN, "/admin/outbox", "table.sweep-problems tbody tr"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
 ]
 
@@ -126,6 +128,17 @@ def send_goals_for_review(browser, base: str) -> None:
     context.close()
 
 
+def record_sweep_problem(plan_id: int) -> None:
+    """A plan the sweep could not work out, as the sweep records one, for the outbox page's
+    list of problems (the demo's plans all sweep cleanly)."""
+    from tracker.models import utcnow
+    from tracker.reminders.problems import MILESTONES, describe
+
+    sweep_problems.record({plan_id: describe(MILESTONES, OverflowError(
+        "date value out of range"))}, utcnow())
+    db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def site(browser, tmp_path_factory):
     app = demo_app(tmp_path_factory.mktemp("a11y") / "a11y.sqlite3")
@@ -133,6 +146,7 @@ def site(browser, tmp_path_factory):
         rows = db.session.execute(
             sa.select(Plan.id, User.email).join(User, Plan.hire_id == User.id))
         plans = {address.split("@")[0].replace(".", "_"): plan_id for plan_id, address in rows}
+        record_sweep_problem(plans["felix_wagner"])
     with serving(app) as base:
         send_goals_for_review(browser, base)
         yield Site(base, plans, {})

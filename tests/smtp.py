@@ -2,7 +2,8 @@
 
 Tests point the app's SMTP backend at it, so every message travels through smtplib and a real
 SMTP conversation; nothing in the sending path is patched. ``refuse`` makes it answer RCPT with
-a given reply (``"451 4.3.0 Try again later"``), ``delay`` slows each message down.
+a given reply (``"451 4.3.0 Try again later"``), ``delay`` slows each message down, and
+``SMTPServer(smtputf8=False)`` is a server that does not offer SMTPUTF8, as many do not.
 """
 from __future__ import annotations
 
@@ -55,10 +56,11 @@ class Recorder:
 
 
 class SMTPServer:
-    def __init__(self) -> None:
+    def __init__(self, *, smtputf8: bool = True) -> None:
         self.recorder = Recorder()
         self.port = free_port()
-        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=smtputf8)
 
     def __enter__(self) -> "SMTPServer":
         self.controller.start()

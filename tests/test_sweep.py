@@ -37,7 +37,9 @@ def at(text: str) -> datetime:
 
 def run(app, now: datetime, **kwargs) -> dict[str, int]:
     with app.app_context():
-        return sweep(now, **kwargs)
+        result = sweep(now, **kwargs)
+    assert result.failed == {}
+    return result.counts
 
 
 def outbox(app, kind: str | None = None) -> list[SimpleNamespace]:

@@ -51,3 +51,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def savepoint(session):
+    """``session.begin_nested()`` that also holds on SQLite.
+
+    pysqlite opens a transaction only at the first write, so a SAVEPOINT sent before any write
+    opens one of its own, and its RELEASE then commits everything so far: a later rollback of
+    the session would undo nothing. On SQLite a BEGIN goes first, so the savepoint sits inside
+    the session's transaction as it does on PostgreSQL.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
+    return session.begin_nested()

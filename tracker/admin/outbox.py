@@ -1,8 +1,10 @@
-"""The outbox page: every notification, its state and last error; re-queue; a sweep's preview.
+"""The outbox page: every notification, its state and last error; re-queue; a sweep's preview;
+and the plans the sweep could not work out, so HR can open each one and fix it.
 
 The preview of what the next sweep would queue plans a whole sweep (a dozen queries over every
 running plan), so it runs only when an operator asks for it (``?preview=1``), never on a plain
 view of the page, and it asks the reminders' plan step directly rather than the sweep job.
+The sweep's problems are rows the sweep wrote, read in one query on every view.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from tracker.extensions import db
 from tracker.models import Notification, utcnow
 from tracker.reminders.kinds import label_of
 from tracker.reminders.plan import STALE, preview
-from tracker.services import policy
+from tracker.services import policy, sweep_problems
 from tracker.services.errors import InputError
 from tracker.services.outbox import (
     STATUS_LABELS,
@@ -32,12 +34,14 @@ from tracker.services.outbox import (
 STALE_LABEL = "Recorded as missed (too late to send)"
 
 
-def sweep_preview() -> list[tuple[str, int]]:
-    """(label, count) for each kind the next sweep would queue, then the missed ones."""
-    counts = preview(utcnow())
+def sweep_preview() -> tuple[list[tuple[str, int]], int]:
+    """(label, count) for each kind the next sweep would queue, then the missed ones; and how
+    many plans it would leave out."""
+    result = preview(utcnow())
+    counts = dict(result.counts)
     stale = counts.pop(STALE, 0)
     rows = [(label_of(kind), count) for kind, count in sorted(counts.items()) if count]
-    return rows + ([(STALE_LABEL, stale)] if stale else [])
+    return rows + ([(STALE_LABEL, stale)] if stale else []), len(result.failed)
 
 
 @bp.get("/outbox")
@@ -47,12 +51,14 @@ def outbox():
     page = paging(Notification, where)
     rows = outbox_page(where, page.size, page.offset)
     kinds = kinds_in_outbox()
+    preview_rows, left_out = sweep_preview() if request.args.get("preview") else (None, 0)
     return render_template(
         "admin/outbox.html", rows=rows, paging=page, chosen=chosen,
         kinds=[(kind, label_of(kind)) for kind in kinds],
         statuses=[(status.value, label) for status, label in STATUS_LABELS.items()],
         counts=status_counts(), kind_label=label_of, status_label=STATUS_LABELS.get,
-        preview=sweep_preview() if request.args.get("preview") else None,
+        preview=preview_rows, preview_left_out=left_out,
+        problems=sweep_problems.recent(utcnow()),
         may_requeue=partial(policy.requeue_notification, current_user),
         requeue_form=RequeueForm(back=request.full_path))
 

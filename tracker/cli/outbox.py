@@ -38,21 +38,41 @@ def _counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items())) or "nothing"
 
 
+# `tracker sweep` exits with this when it left plans out but queued everyone else's reminders:
+# not 1 (a crash, nothing written) and not 2 (a usage error), so cron and monitoring can tell
+# "HR has a plan to fix" from "the sweep is broken".
+SOME_PLANS_LEFT_OUT = 3
+LISTED = 20
+
+
 @click.command()
 @click.option("--now", type=Instant(), help="Sweep as if the clock read this instant.")
 @click.option("--dry-run", is_flag=True, help="Count what would be queued; write nothing.")
 @with_appcontext
 def sweep(now, dry_run):
-    """Queue every reminder that is due (running it twice queues nothing new)."""
+    """Queue every reminder that is due (running it twice queues nothing new).
+
+    Exits 0 when every plan was swept, and 3 when some plans could not be worked out: the
+    others' reminders were queued all the same, and the plans left out are listed here and
+    on the outbox page (/admin/outbox) until a sweep no longer fails on them.
+    """
     from tracker.jobs.sweep import sweep as run_sweep
 
-    counts = run_sweep(now or utcnow(), dry_run=dry_run)
+    result = run_sweep(now or utcnow(), dry_run=dry_run)
+    counts = dict(result.counts)
     stale = counts.pop("skipped_stale", 0)
     verb = "would queue" if dry_run else "queued"
     click.echo(f"{verb} {sum(counts.values())}: {_counts(counts)}")
     if stale:
         click.echo(f"{'would record' if dry_run else 'recorded'} {stale} as skipped_stale "
                    "(missed by more than REMINDER_STALE_HOURS)")
+    if result.failed:
+        click.echo(f"{'would leave' if dry_run else 'left'} out {len(result.failed)} "
+                   f"plan{'s' if len(result.failed) > 1 else ''} it could not work out; "
+                   "every other plan was swept (see /admin/outbox):", err=True)
+        for plan_id, error in sorted(result.failed.items())[:LISTED]:
+            click.echo(f"  plan {plan_id}: {error}", err=True)
+        click.get_current_context().exit(SOME_PLANS_LEFT_OUT)
 
 
 @click.command()

@@ -7,15 +7,20 @@ exponential backoff and jitter; or ``dead`` after DISPATCH_MAX_ATTEMPTS tries, o
 when the server refuses that recipient or message for good (a 5xx to RCPT or DATA).
 A failure of the mail server itself (cannot connect, login or sender refused) is not the
 message's fault: the run stops, and the batch is given back to be tried later, so one bad
-password cannot turn the whole outbox dead. Every outcome is written only while this
-dispatcher's lease holds, so a dispatcher that stalls past its lease cannot overwrite what
-another one did.
+password cannot turn the whole outbox dead. Anything else that goes wrong with one message
+(a row that breaks the send-time checks, a template or payload that cannot be rendered, an
+address that cannot be written or that this server cannot take) is that message's alone: it
+is marked ``failed`` with the reason, retried with backoff like any failure (the plan or the
+person may be fixed meanwhile), and the run goes on with the next one. Every outcome is
+written only while this dispatcher's lease holds, so a dispatcher that stalls past its lease
+cannot overwrite what another one did.
 """
 from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,12 +28,15 @@ from sqlalchemy import orm as so
 
 from tracker.extensions import db
 from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish, release
-from tracker.mail.backends import get_backend
+from tracker.mail.backends import UnsendableMessage, get_backend
 from tracker.mail.message import build
-from tracker.models import Notification, NotificationStatus as S, Plan, utcnow
+from tracker.models import Notification, Plan, utcnow
+from tracker.models import NotificationStatus as S
 from tracker.reminders.delivery import skip_reason
 
-MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError)
+MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, UnsendableMessage)
+# What a failing mail server raises; anything else a backend raises is about the message.
+SERVER_ERRORS = (OSError, smtplib.SMTPException)
 
 
 def lease_margin(lease_seconds: int, mail_timeout: float) -> timedelta:
@@ -53,7 +61,7 @@ class Report:
 
 
 def permanent(error: Exception) -> bool:
-    """A 5xx answer about this recipient or message means it will be refused however often we try."""
+    """A 5xx answer about this recipient or message: it will be refused however often we try."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in error.recipients.values())
     return isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500
@@ -90,6 +98,26 @@ def _retry_or_bury(notification: Notification, lease_until, text: str, *, dead_n
                              send_after=clock() + timedelta(seconds=delay))
 
 
+def _failed(notification: Notification, error: Exception, *, lease_until, report: Report, clock,
+            dead_now: bool = False) -> str:
+    """This message failed: noted in the report, then retried later or dead."""
+    text = describe(error)
+    report.errors.append(f"#{notification.id} {notification.kind}: {text}")
+    _retry_or_bury(notification, lease_until, text, dead_now=dead_now, report=report,
+                   clock=clock)
+    return text
+
+
+def _stop(error: Exception, notification: Notification, pending: list[int], lease_until,
+          report: Report, clock) -> None:
+    """The mail server failed: this message waits like any failure, the rest go back untried."""
+    text = _failed(notification, error, lease_until=lease_until, report=report, clock=clock)
+    report.stopped = text
+    delay = current_app.config["DISPATCH_BACKOFF_SECONDS"]
+    release(pending, lease_until, send_after=clock() + timedelta(seconds=delay),
+            reason=f"not tried: the mail server failed ({text})")
+
+
 def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> None:
     config = current_app.config
     margin = lease_margin(config["DISPATCH_LEASE_SECONDS"], config["MAIL_TIMEOUT"])
@@ -98,37 +126,31 @@ def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> Non
         if utcnow() > lease_until - margin:
             break  # the rest stay claimed until the lease ends, then go to the next claim
         pending.remove(notification.id)
-        reason = skip_reason(notification)
+        failed = partial(_failed, notification, lease_until=lease_until, report=report,
+                         clock=clock)
+        try:
+            reason = skip_reason(notification)
+            message = None if reason else build(
+                notification, notification.recipient,
+                render(notification, notification.recipient, notification.plan))
+        except Exception as error:  # noqa: BLE001 - a bad row, template or address: this one only
+            failed(error)
+            continue
         if reason:
             report.skipped += finish(notification.id, lease_until, status=S.SKIPPED,
                                      skip_reason=reason)
             continue
-        label = f"#{notification.id} {notification.kind}"
-        try:
-            message = build(notification, notification.recipient,
-                            render(notification, notification.recipient, notification.plan))
-        except Exception as error:  # noqa: BLE001 - a bad template or payload: this message only
-            report.errors.append(f"{label}: {describe(error)}")
-            _retry_or_bury(notification, lease_until, describe(error), dead_now=False,
-                           report=report, clock=clock)
-            continue
         try:
             backend.send(message)
         except MESSAGE_ERRORS as error:
-            report.errors.append(f"{label}: {describe(error)}")
-            _retry_or_bury(notification, lease_until, describe(error),
-                           dead_now=permanent(error), report=report, clock=clock)
+            failed(error, dead_now=permanent(error))
             continue
-        except Exception as error:  # noqa: BLE001 - the mail server itself failed
-            text = describe(error)
-            report.errors.append(f"{label}: {text}")
-            report.stopped = text
-            _retry_or_bury(notification, lease_until, text, dead_now=False, report=report,
-                           clock=clock)
-            delay = config["DISPATCH_BACKOFF_SECONDS"]
-            release(pending, lease_until, send_after=clock() + timedelta(seconds=delay),
-                    reason=f"not tried: the mail server failed ({text})")
+        except SERVER_ERRORS as error:
+            _stop(error, notification, pending, lease_until, report, clock)
             break
+        except Exception as error:  # noqa: BLE001 - not the server's: this message cannot go
+            failed(error)
+            continue
         if finish(notification.id, lease_until, status=S.SENT, sent_at=utcnow(), last_error=None):
             report.sent += 1
         else:

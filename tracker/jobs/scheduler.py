@@ -25,9 +25,13 @@ def sweep_job(app: Flask) -> None:
     from tracker.jobs.sweep import sweep
 
     with app.app_context():
-        counts = sweep(utcnow())
-        if any(counts.values()):
-            log.info("sweep queued %s", counts)
+        result = sweep(utcnow())
+        if any(result.counts.values()):
+            log.info("sweep queued %s", result.counts)
+        if result.failed:  # each one was logged with its traceback as it happened
+            log.warning("sweep left out %d plans it could not work out (ids %s); every other "
+                        "plan was swept, and the outbox page lists them",
+                        len(result.failed), sorted(result.failed))
 
 
 def dispatch_job(app: Flask) -> None:

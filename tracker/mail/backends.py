@@ -17,6 +17,12 @@ from flask import Flask, current_app
 from config.settings import ConfigError
 
 
+class UnsendableMessage(Exception):
+    """This message cannot go through this server, though the server is fine: it needs
+    SMTPUTF8 (an address with non-ASCII characters) and the server does not offer it. The
+    connection stays open for the next message."""
+
+
 class SMTPBackend:
     def __init__(self, config) -> None:
         self.config = config
@@ -46,13 +52,13 @@ class SMTPBackend:
         if self.connection is None:
             self.connection = self.open()
         try:
-            self.connection.send_message(message)
+            self._transmit(message)
         except smtplib.SMTPServerDisconnected:
             # The server dropped an idle connection between two messages: one fresh try.
             self.close()
             self.connection = self.open()
             try:
-                self.connection.send_message(message)
+                self._transmit(message)
             except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
                 raise
             except (OSError, smtplib.SMTPException):
@@ -63,6 +69,14 @@ class SMTPBackend:
         except (OSError, smtplib.SMTPException):
             self.close()  # the connection's state is unknown; the next message opens a new one
             raise
+
+    def _transmit(self, message: EmailMessage) -> None:
+        try:
+            self.connection.send_message(message)
+        except smtplib.SMTPNotSupportedError as error:
+            # send_message raises this before a word reaches the server, and only when the
+            # message's addresses need SMTPUTF8: a fact about this message, not the server.
+            raise UnsendableMessage(str(error)) from error
 
     def close(self) -> None:
         if self.connection is not None:

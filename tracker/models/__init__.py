@@ -14,7 +14,7 @@ from tracker.models.enums import (
     PlanStatus,
     TemplateKind,
 )
-from tracker.models.outbox import AuditEvent, Notification
+from tracker.models.outbox import AuditEvent, Notification, SweepProblem
 from tracker.models.plan import Evidence, Plan, PlanGoal, PlanMilestone
 from tracker.models.role import (
     GoalTemplate,
@@ -26,9 +26,11 @@ from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
-    "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence", "EvidenceKind",
+    "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence",
+    "EvidenceKind",
     "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
     "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "PasswordReset",
     "Plan", "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate",
-    "RoleVersion", "SignIn", "TemplateKind", "ThrottleEvent", "User", "UTCDateTime", "utcnow",
+    "RoleVersion", "SignIn", "SweepProblem", "TemplateKind", "ThrottleEvent", "User",
+    "UTCDateTime", "utcnow",
 ]

@@ -1,4 +1,5 @@
-"""The notification outbox and the audit trail: append-mostly tables the scheduler and pages read."""
+"""The notification outbox, the sweep's problems and the audit trail: tables the scheduler
+writes and the pages read."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,6 +42,30 @@ class Notification(TimestampMixin, Base):
 
     recipient: so.Mapped["User"] = so.relationship()
     plan: so.Mapped[Optional["Plan"]] = so.relationship()
+
+
+class SweepProblem(Base):
+    """A plan the sweep could not work out, kept so HR sees it on the outbox page and can fix it.
+
+    One row per plan, not per sweep: a plan that fails every few minutes updates its row (how
+    many times, the latest error) instead of filling the table, and the first sweep that no
+    longer fails on it sets ``resolved_at``. The error is short plain words for HR, with the
+    exception's own text for whoever fixes the code; the log has the traceback.
+    """
+
+    __tablename__ = "sweep_problems"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("plans.id", ondelete="CASCADE"), unique=True
+    )
+    error: so.Mapped[str] = so.mapped_column(sa.String(500))
+    failures: so.Mapped[int] = so.mapped_column(default=1)
+    first_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    last_failed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+    resolved_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+
+    plan: so.Mapped["Plan"] = so.relationship()
 
 
 class AuditEvent(Base):

@@ -9,6 +9,7 @@ The whole feature, minus the machinery that runs it, lives here so that one pack
     rules     the plan's road: welcome, milestone coming up, check-in, overdue, pulse
     team      the manager's: evidence waiting for review, the weekly digest
     plan      the plan step of a sweep: every row it would insert, and the preview counts
+    problems  one plan that cannot be worked out is left out alone, with the reason
     delivery  what still has to hold at send time (skip reasons)
 
 ``tracker.jobs`` only runs this (the scheduler, the sweep and dispatch entry points, claims),

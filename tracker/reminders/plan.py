@@ -4,10 +4,14 @@ Planning reads (a fixed number of statements, see ``data``) and never writes, so
 serves the sweep job, which inserts the rows (``tracker.jobs.sweep``), and anyone who only wants
 to know what it would do: ``tracker sweep --dry-run`` and the outbox page's preview, which runs
 it when an operator asks rather than on every view.
+
+The data is read for all plans at once, but the rules run plan by plan (``problems``): a plan
+that cannot be worked out is left out with the reason, and the others are planned as usual.
 """
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -15,27 +19,48 @@ from flask import current_app
 
 from tracker.models import NotificationStatus
 from tracker.reminders import data, rules, team
+from tracker.reminders import problems as steps
 from tracker.reminders.kinds import NotificationKind
+from tracker.reminders.problems import Problems
 from tracker.reminders.window import Due, Window, parse_days
 
 STALE = "skipped_stale"  # the counts' entry for rows recorded as missed, not queued to send
 
 
-def planned_rows(now: datetime) -> list[dict]:
+@dataclass
+class SweepResult:
+    """What a sweep queued (or would queue) per kind, and the plans it had to leave out."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)  # plan id: what went wrong, in words
+
+
+@dataclass
+class Planned:
+    rows: list[dict]
+    problems: Problems
+
+
+def planned(now: datetime) -> Planned:
     """The rows a sweep at ``now`` (aware) would insert, oldest first: new keys only, one row
-    per key (the escalation wins), each ``pending`` or ``skipped_stale`` with the reason."""
+    per key (the escalation wins), each ``pending`` or ``skipped_stale`` with the reason; none
+    for a plan that could not be worked out (it is in ``problems`` instead)."""
     window = Window.at(now)
     existing = data.existing_keys(window.start - timedelta(days=1))
-    found = {due.key: due for due in _ordered(collect(window, existing))}
+    problems = Problems()
+    found = {due.key: due for due in _ordered(collect(window, problems, existing))}
     new = [due for key, due in sorted(found.items(), key=lambda item: (item[1].send_after,
                                                                          item[0]))
-           if key not in existing]
-    return [_row(window, due) for due in new]
+           if key not in existing and due.plan_id not in problems]
+    return Planned([_row(window, due) for due in new], problems)
 
 
-def preview(now: datetime) -> dict[str, int]:
-    """What a sweep at ``now`` would queue, per kind, plus ``skipped_stale``; writes nothing."""
-    return count((row["kind"], row["status"]) for row in planned_rows(now))
+def preview(now: datetime) -> SweepResult:
+    """What a sweep at ``now`` would queue, per kind, plus ``skipped_stale``, and the plans it
+    would leave out; writes nothing."""
+    plan = planned(now)
+    return SweepResult(count((row["kind"], row["status"]) for row in plan.rows),
+                       dict(plan.problems.failed))
 
 
 def count(rows: Iterable[tuple[str, NotificationStatus]]) -> dict[str, int]:
@@ -47,8 +72,10 @@ def count(rows: Iterable[tuple[str, NotificationStatus]]) -> dict[str, int]:
     return dict(counts)
 
 
-def collect(window: Window, existing: set[str] = frozenset()) -> Iterable[Due]:
-    """Every message the rules want for this window, duplicates included (merged by key)."""
+def collect(window: Window, problems: Problems, existing: set[str] = frozenset()
+            ) -> Iterable[Due]:
+    """Every message the rules want for this window, duplicates included (merged by key).
+    Messages of a plan that ends up in ``problems`` may be among them; ``planned`` drops them."""
     config = current_app.config
     soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
         parse_days(config["REMIND_OVERDUE_DAYS"])
@@ -57,30 +84,39 @@ def collect(window: Window, existing: set[str] = frozenset()) -> Iterable[Due]:
         due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
         starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)))
     if config["REMIND_WELCOME"]:
-        yield from rules.welcome(window, plans)
+        for dues in problems.each(plans, steps.WELCOME,
+                                  lambda plan: rules.welcome(window, [plan])).values():
+            yield from dues
 
-    events = list(rules.milestone_events(window, plans, soon_days=soon,
-                                         checkin=bool(config["REMIND_CHECKIN"]),
-                                         overdue_days=overdue))
+    by_plan = problems.each(plans, steps.MILESTONES, lambda plan: rules.milestone_events(
+        window, [plan], soon_days=soon, checkin=bool(config["REMIND_CHECKIN"]),
+        overdue_days=overdue))
+    events = [event for plan_events in by_plan.values() for event in plan_events]
     if events:
         invites = {e.milestone.id for e in events if e.kind == NotificationKind.CHECKIN_INVITE}
         goals = data.goals_of({e.milestone.id for e in events
                                if e.kind != NotificationKind.CHECKIN_INVITE})
         signed = data.signed_checkins(invites)
         admins = data.active_admins() if any(e.stage >= 2 for e in events) else []
-        yield from rules.expand(window, events, goals, signed, admins)
+        for dues in problems.each(plans, steps.MILESTONES, lambda plan: rules.expand(
+                window, by_plan.get(plan.id, []), goals, signed, admins)).values():
+            yield from dues
 
     if config["REMIND_PULSE"]:
-        pulses = list(rules.pulse_dates(window, plans))
-        if pulses:
-            answered = data.last_pulse_answers({plan.id for plan, _, _ in pulses})
-            yield from rules.pulse_prompts(window, pulses, answered)
+        pulses = problems.each(plans, steps.PULSES,
+                               lambda plan: rules.pulse_dates(window, [plan]))
+        if any(pulses.values()):
+            answered = data.last_pulse_answers({plan_id for plan_id, dates in pulses.items()
+                                                if dates})
+            for dues in problems.each(plans, steps.PULSES, lambda plan: rules.pulse_prompts(
+                    window, pulses.get(plan.id, []), answered)).values():
+                yield from dues
 
     business_days = int(config["REMIND_REVIEW_AFTER_BUSINESS_DAYS"])
     if business_days > 0:
         # N business days waited means at least N calendar days; the rule checks exactly.
         rows = data.waiting_reviews(window.now - timedelta(days=max(business_days - 1, 0)))
-        yield from team.review_waiting(window, rows, business_days)
+        yield from team.review_waiting(window, rows, business_days, problems)
 
     weekday = int(config["DIGEST_WEEKDAY"])
     if 0 <= weekday <= 6:
@@ -90,7 +126,7 @@ def collect(window: Window, existing: set[str] = frozenset()) -> Iterable[Due]:
                  if slot[1] not in existing]
         if slots:
             plans = data.team_plans({manager.id for manager, _, _ in slots})
-            yield from team.digests(window, slots, plans)
+            yield from team.digests(window, slots, plans, problems)
 
 
 def _ordered(dues: Iterable[Due]) -> list[Due]:

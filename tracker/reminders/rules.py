@@ -13,10 +13,10 @@ from typing import Iterable, Iterator
 
 from tracker.models import GoalStatus, Plan, PlanGoal, PlanMilestone, User
 from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.services.policy import owner_of
-from tracker.services.pulses import schedule
 from tracker.reminders.kinds import NotificationKind as K
 from tracker.reminders.window import Due, Window
+from tracker.services.policy import owner_of
+from tracker.services.pulses import schedule
 
 # Goals that wait on their owner; a submitted goal waits on the manager's review instead.
 NEEDS_OWNER = frozenset({GoalStatus.OPEN, GoalStatus.CHANGES_REQUESTED})
@@ -150,8 +150,9 @@ def pulse_dates(window: Window, plans: Iterable[Plan]) -> Iterator[tuple[Plan, d
     for plan in plans:
         if not plan.milestones or not plan.hire.active:
             continue
+        # Only the pulses near the window: a weekend moves a prompt two days at most.
         until = min(window.last_day + timedelta(days=3), plan.milestones[-1].due_date)
-        dates = schedule(plan, until=until)
+        dates = schedule(plan, until=until, after=window.first_day - timedelta(days=3))
         for index, pulse in enumerate(dates):
             day = window.moved(pulse)
             following = dates[index + 1] if index + 1 < len(dates) else None

@@ -10,14 +10,25 @@ from datetime import timedelta
 from typing import Iterable, Iterator
 
 from tracker.models import GoalStatus, Plan, User
-from tracker.services.progress import plan_progress
+from tracker.reminders import problems as steps
 from tracker.reminders.kinds import NotificationKind as K
+from tracker.reminders.problems import Problems
 from tracker.reminders.window import Due, Window, business_days_after, zone
+from tracker.services.progress import plan_progress
 
 
-def review_waiting(window: Window, rows: Iterable[tuple], after_business_days: int
-                   ) -> Iterator[Due]:
-    """``rows`` from ``data.waiting_reviews``, ordered by manager."""
+def _waiting(goal: tuple, local, day, after_business_days: int) -> list[dict]:
+    goal_id, title, plan_id, key, hire_name, since = goal
+    if business_days_after(since.astimezone(local).date(), day) <= after_business_days:
+        return []
+    return [{"id": goal_id, "title": title, "plan_id": plan_id, "milestone": key.value,
+             "milestone_label": key.label, "hire_name": hire_name, "since": since.isoformat()}]
+
+
+def review_waiting(window: Window, rows: Iterable[tuple], after_business_days: int,
+                   problems: Problems) -> Iterator[Due]:
+    """``rows`` from ``data.waiting_reviews``, ordered by manager. A goal whose plan cannot be
+    worked out is left off the list (and its plan recorded); the rest of the list still goes."""
     by_manager: dict[int, tuple[User, list[tuple]]] = {}
     for row in rows:
         by_manager.setdefault(row[0].id, (row[0], []))[1].append(row[1:])
@@ -27,11 +38,9 @@ def review_waiting(window: Window, rows: Iterable[tuple], after_business_days: i
             continue
         day, send = found
         local = zone(manager.timezone)
-        waiting = [
-            {"id": goal_id, "title": title, "plan_id": plan_id, "milestone": key.value,
-             "milestone_label": key.label, "hire_name": hire_name, "since": since.isoformat()}
-            for goal_id, title, plan_id, key, hire_name, since in goals
-            if business_days_after(since.astimezone(local).date(), day) > after_business_days]
+        waiting = [item for goal in goals
+                   for item in problems.attempt(goal[2], steps.REVIEWS, lambda: _waiting(
+                       goal, local, day, after_business_days)) or []]
         if waiting:
             yield Due(f"user:{manager.id}:review_waiting:{day.isoformat()}", K.REVIEW_WAITING,
                       manager.id, None, send,
@@ -62,9 +71,21 @@ def _report(plan: Plan, progress) -> dict:
     }
 
 
-def digests(window: Window, slots: list[tuple[User, str, tuple]], plans: list[Plan]
-            ) -> Iterator[Due]:
-    """One digest per manager: where each report stands, what is due this week, what waits."""
+def _line(plan: Plan, day, week_end) -> tuple[dict, list[dict]]:
+    """One report's line in a digest, and its milestones due this week."""
+    progress = plan_progress(plan, day)
+    due = [{"plan_id": plan.id, "hire_name": plan.hire.name,
+            "milestone": row.milestone.key.value, "milestone_label": row.milestone.key.label,
+            "due_date": row.milestone.due_date.isoformat(), "open_goals": row.total - row.finished}
+           for row in progress.milestones
+           if day <= row.milestone.due_date <= week_end and row.state != "done"]
+    return _report(plan, progress), due
+
+
+def digests(window: Window, slots: list[tuple[User, str, tuple]], plans: list[Plan],
+            problems: Problems) -> Iterator[Due]:
+    """One digest per manager: where each report stands, what is due this week, what waits.
+    A report whose plan cannot be worked out is left out (and its plan recorded)."""
     team: dict[int, list[Plan]] = {}
     for plan in plans:
         team.setdefault(plan.manager_id, []).append(plan)
@@ -72,16 +93,10 @@ def digests(window: Window, slots: list[tuple[User, str, tuple]], plans: list[Pl
         reports, due_this_week = [], []
         week_end = day + timedelta(days=6)
         for plan in team.get(manager.id, []):
-            progress = plan_progress(plan, day)
-            reports.append(_report(plan, progress))
-            for row in progress.milestones:
-                if day <= row.milestone.due_date <= week_end and row.state != "done":
-                    due_this_week.append({
-                        "plan_id": plan.id, "hire_name": plan.hire.name,
-                        "milestone": row.milestone.key.value,
-                        "milestone_label": row.milestone.key.label,
-                        "due_date": row.milestone.due_date.isoformat(),
-                        "open_goals": row.total - row.finished})
+            line = problems.attempt(plan.id, steps.DIGEST, lambda: _line(plan, day, week_end))
+            if line is not None:
+                reports.append(line[0])
+                due_this_week.extend(line[1])
         if not reports:
             continue
         due_this_week.sort(key=lambda item: (item["due_date"], item["hire_name"]))

@@ -10,7 +10,7 @@ behind it would accept it, because both ask the same method here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import cached_property
 
 import sqlalchemy as sa
@@ -86,8 +86,10 @@ def own_plans_clause(user: User):
 
 
 def checkin_opens_on(milestone: PlanMilestone) -> date:
-    """A check-in opens a configurable number of days before its milestone is due."""
-    return milestone.due_date - timedelta(days=current_app.config["CHECKIN_OPENS_DAYS_BEFORE"])
+    """A check-in opens a configurable number of days before its milestone is due (or on the
+    calendar's first day, for a due date in its first days: an old row or a hand edit)."""
+    ordinal = milestone.due_date.toordinal() - current_app.config["CHECKIN_OPENS_DAYS_BEFORE"]
+    return date.fromordinal(max(1, ordinal))
 
 
 def owner_of(plan: Plan, goal: PlanGoal) -> int:

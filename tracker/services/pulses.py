@@ -21,18 +21,49 @@ EARLY_PHASE_DAYS = 90
 ANSWER_LIMIT = 500
 
 
-def schedule(plan: Plan, until: date | None = None) -> list[date]:
-    """Every pulse date: each ``pulse_days_early`` days to day 90, then each ``pulse_days_late``."""
-    end = until or (plan.milestones[-1].due_date if plan.milestones
-                    else plan.start_date + timedelta(days=365))
-    dates, day = [], plan.start_date
-    while True:
-        step = plan.pulse_days_early if (day - plan.start_date).days < EARLY_PHASE_DAYS \
-            else plan.pulse_days_late
-        day += timedelta(days=max(1, step))
-        if day > end:
-            return dates
-        dates.append(day)
+def _cadence(plan: Plan) -> tuple[int, int, int]:
+    """(early step, late step, how many pulses the early step makes). Steps are at least a day;
+    the early step repeats until a pulse reaches day 90, and the late one from there on."""
+    early, late = max(1, plan.pulse_days_early), max(1, plan.pulse_days_late)
+    return early, late, -(-EARLY_PHASE_DAYS // early)
+
+
+def _offset(plan: Plan, n: int) -> int:
+    """Days from the start date to pulse number ``n`` (the first is 1)."""
+    early, late, early_count = _cadence(plan)
+    return n * early if n <= early_count else early_count * early + (n - early_count) * late
+
+
+def _count_by(plan: Plan, day: date) -> int:
+    """How many pulses fall on or before ``day``."""
+    days = (day - plan.start_date).days
+    early, late, early_count = _cadence(plan)
+    if days < early_count * early:
+        return max(0, days // early)
+    return early_count + (days - early_count * early) // late
+
+
+def _nth(plan: Plan, n: int) -> date | None:
+    """Pulse number ``n``'s date, or None past the end of the calendar."""
+    ordinal = plan.start_date.toordinal() + _offset(plan, n)
+    return date.fromordinal(ordinal) if ordinal <= date.max.toordinal() else None
+
+
+def _end(plan: Plan) -> date:
+    return (plan.milestones[-1].due_date if plan.milestones
+            else plan.start_date + timedelta(days=365))
+
+
+def schedule(plan: Plan, until: date | None = None, after: date | None = None) -> list[date]:
+    """Pulse dates after ``after`` up to ``until`` (by default from the start to the last
+    milestone): each ``pulse_days_early`` days to day 90, then each ``pulse_days_late``.
+
+    Worked out by arithmetic rather than by walking the calendar, so a page or a sweep costs
+    the same whatever the dates: a daily pulse up to a due date in the year 9999 (an old row,
+    a hand edit) would otherwise be three million steps, and a step past the year 9999 fails.
+    """
+    first = _count_by(plan, after) + 1 if after is not None else 1
+    return [_nth(plan, n) for n in range(first, _count_by(plan, until or _end(plan)) + 1)]
 
 
 def due_pulse(plan: Plan, today: date, last_answered: date | None = None) -> date | None:
@@ -41,10 +72,11 @@ def due_pulse(plan: Plan, today: date, last_answered: date | None = None) -> dat
     after it; a cadence change can move the schedule under an answer)."""
     if plan.status != PlanStatus.ACTIVE:
         return None
-    past = schedule(plan, until=today)
-    if not past or (last_answered is not None and last_answered >= past[-1]):
+    count = _count_by(plan, today)
+    latest = _nth(plan, count) if count else None
+    if latest is None or (last_answered is not None and last_answered >= latest):
         return None
-    return past[-1]
+    return latest
 
 
 def last_answered(plan_id: int) -> date | None:
@@ -53,7 +85,9 @@ def last_answered(plan_id: int) -> date | None:
 
 
 def next_pulse(plan: Plan, today: date) -> date | None:
-    return next((d for d in schedule(plan) if d > today), None)
+    """The first pulse after ``today``, if the plan still has one before its last milestone."""
+    following = _nth(plan, _count_by(plan, today) + 1)
+    return following if following is not None and following <= _end(plan) else None
 
 
 def answers(plan_id: int) -> list[PulseCheckIn]:
