@@ -38,7 +38,7 @@ run: db
 	@echo "Demo logins: hr.admin@demo.example.com (admin), maya.chen@demo.example.com (manager),"
 	@echo "             dev.patel@demo.example.com (hire), ... all with password onboard-demo-2026"
 	@echo ""
-	TRACKER_CONFIG=development $(FLASK) tracker serve --host $(HOST) --port $(PORT)
+	TRACKER_CONFIG=development BASE_URL=$${BASE_URL:-http://$(HOST):$(PORT)} $(FLASK) tracker serve --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
