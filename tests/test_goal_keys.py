@@ -136,7 +136,7 @@ def test_key_from_title_is_readable_short_and_unique():
 
 
 def _insert_old_version(connection, titles_by_version):
-    """Rows as revision 0004 stored them: goals with titles and no keys."""
+    """Rows as revision 0005 stored them: goals with titles and no keys."""
     connection.execute(sa.text(
         "INSERT INTO role_templates (id, slug, kind, name, area, summary, created_at) "
         "VALUES (1, 'r', 'role', 'R', '', '', CURRENT_TIMESTAMP)"))
@@ -161,18 +161,18 @@ def _insert_old_version(connection, titles_by_version):
 def _backfill_round_trip(url):
     app = create_app("testing", DATABASE_URL=url)
     with app.app_context():
-        upgrade(revision="0004")
+        upgrade(revision="0005")
         with db.engine.begin() as connection:
             _insert_old_version(connection, [["Ship a fix", "Ship a fix", "Meet the team"],
                                              ["Meet the team", "Ship a fix"]])
-        upgrade(revision="0005")
+        upgrade(revision="0006")
         with db.engine.connect() as connection:
             keys = connection.execute(sa.text(
                 "SELECT m.version_id, g.key FROM goal_templates g JOIN milestone_templates m "
                 "ON m.id = g.milestone_id ORDER BY g.id")).all()
         assert keys == [(1, "ship-a-fix"), (1, "ship-a-fix-2"), (1, "meet-the-team"),
                         (2, "meet-the-team"), (2, "ship-a-fix")]
-        downgrade(revision="0004")
+        downgrade(revision="0005")
         upgrade()
         db.engine.dispose()
 

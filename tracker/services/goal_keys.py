@@ -15,7 +15,7 @@ KEY_LIMIT = 48
 
 def key_from_title(title: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
     """A readable slug of ``title`` (cut at a word, at most KEY_LIMIT characters), made unique
-    against ``taken`` with -2, -3... Migration 0005 keeps its own copy: it must not change."""
+    against ``taken`` with -2, -3... Migration 0006 keeps its own copy: it must not change."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "goal"
     if len(slug) > KEY_LIMIT:
         head = slug[:KEY_LIMIT + 1]  # cut at the last hyphen that keeps it within the limit

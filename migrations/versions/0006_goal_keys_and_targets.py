@@ -5,8 +5,8 @@ order the goals are listed. The shipped library carries the same keys, computed 
 so a version loaded before this revision and the same role loaded after it compare as equal.
 The slug rule is copied here on purpose: a migration must not change when the app's does.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 11:20:00
 """
 import re
@@ -14,8 +14,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
