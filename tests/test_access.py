@@ -67,6 +67,10 @@ MATRIX = {
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
     ("GET", "admin.outbox", "/admin/outbox", None): only_admin(200),
+    ("GET", "studio.index", "/studio/", None): only_admin(200),
+    ("GET", "studio.show", "/studio/machine-learning-engineer", None): only_admin(200),
+    ("GET", "studio.compare_versions", "/studio/machine-learning-engineer/compare", None):
+        only_admin(200),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
     ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):

@@ -67,12 +67,14 @@ def register_blueprints(app: Flask) -> None:
     from tracker.checkins import bp as checkins_bp
     from tracker.plans import bp as plans_bp
     from tracker.reviews import bp as reviews_bp
+    from tracker.studio import bp as studio_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(plans_bp)
     app.register_blueprint(reviews_bp)
     app.register_blueprint(checkins_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(studio_bp, url_prefix="/studio")
 
 
 def register_errorhandlers(app: Flask) -> None:

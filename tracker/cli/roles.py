@@ -10,6 +10,8 @@ from flask.cli import with_appcontext
 from tracker.extensions import db
 from tracker.formatting import plural
 from tracker.services.role_catalogue import find_role, read_catalogue, skeleton
+from tracker.services.role_compare import compare as compare_versions
+from tracker.services.role_compare import summary
 from tracker.services.role_library import LibraryError, read_library
 from tracker.services.role_versions import (
     current_version,
@@ -17,6 +19,7 @@ from tracker.services.role_versions import (
     load_library,
     templates_overview,
     version_as_document,
+    version_of,
 )
 
 DIR_OPTION = click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
@@ -98,6 +101,31 @@ def export(slugs, out):
             click.echo(f"wrote {out / (slug + '.yaml')}")
         else:
             click.echo(f"# {slug} v{version.number}\n{text}")
+    db.session.rollback()
+
+
+@roles.command()
+@click.argument("slug")
+@click.argument("old", type=click.IntRange(min=1))
+@click.argument("new", type=click.IntRange(min=1), required=False)
+@with_appcontext
+def compare(slug, old, new):
+    """What changed between two versions of a template, goal by goal (NEW: the latest)."""
+    latest = current_version(slug)
+    if latest is None:
+        raise click.ClickException(f"no template {slug!r} is loaded")
+    versions = [version_of(slug, old), version_of(slug, new) if new else latest]
+    for number, version in zip((old, new or latest.number), versions):
+        if version is None:
+            raise click.ClickException(f"{slug} has no version {number}; "
+                                       f"its versions are 1 to {latest.number}")
+    changes = compare_versions(*versions)
+    click.echo(f"{slug} v{versions[0].number} -> v{versions[1].number}: "
+               + (", ".join(f"{n} {kind}" for kind, n in summary(changes).items())
+                  or "no changes"))
+    for change in changes:
+        where = " -> ".join(p.milestone.value for p in (change.before, change.after) if p)
+        click.echo(f"  {change.key:48} {where:10} {', '.join(change.labels)}: {change.title}")
     db.session.rollback()
 
 

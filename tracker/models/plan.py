@@ -110,6 +110,7 @@ class PlanGoal(TimestampMixin, Base):
     owner: so.Mapped[GoalOwner] = so.mapped_column(str_enum(GoalOwner, "goal_owner"))
     evidence_required: so.Mapped[bool] = so.mapped_column(default=True)
     evidence_hint: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    target: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))  # from the template
     position: so.Mapped[int] = so.mapped_column(default=0)
     status: so.Mapped[GoalStatus] = so.mapped_column(
         str_enum(GoalStatus, "goal_status"), default=GoalStatus.OPEN

@@ -6,6 +6,7 @@ copy its goals, so changing a template never rewrites a running plan.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -79,11 +80,14 @@ class GoalTemplate(Base):
     milestone_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("milestone_templates.id"), index=True
     )
+    # Stable through rewording and moves (services/goal_keys.py): compare, adopt, report.
+    key: so.Mapped[str] = so.mapped_column(sa.String(48))
     title: so.Mapped[str] = so.mapped_column(sa.String(160))
     description: so.Mapped[str] = so.mapped_column(sa.Text)
     owner: so.Mapped[GoalOwner] = so.mapped_column(str_enum(GoalOwner, "goal_owner"))
     evidence_required: so.Mapped[bool] = so.mapped_column(default=True)
     evidence_hint: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    target: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))  # a measurable outcome
     position: so.Mapped[int] = so.mapped_column(default=0)
 
     milestone: so.Mapped[MilestoneTemplate] = so.relationship(back_populates="goals")

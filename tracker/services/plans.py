@@ -106,7 +106,8 @@ def create_plan(
                       goals=[PlanGoal(plan=plan, template_goal=goal, source=source,
                                       title=goal.title, description=goal.description,
                                       owner=goal.owner, evidence_required=goal.evidence_required,
-                                      evidence_hint=goal.evidence_hint, position=index)
+                                      evidence_hint=goal.evidence_hint, target=goal.target,
+                                      position=index)
                              for index, (source, goal) in enumerate(item.goals)])
         for position, item in enumerate(preview(version, start, rule=rule, baseline=baseline))
     ]

@@ -269,10 +269,15 @@ def requeue_notification(user: User, notification: Notification) -> Decision:
     return ALLOW
 
 
+def read_library(user: User) -> Decision:
+    """The template studio: HR and admins shape the role library every plan is made from."""
+    return ALLOW if user.is_admin else _forbid("only HR and admins open the template studio")
+
+
 MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team", "managers"),
         ("reviews.queue", "Reviews", "managers"), ("admin.plans", "All plans", "admins"),
-        ("admin.new_hire", "New hire", "admins"), ("admin.outbox", "Outbox", "admins"),
-        ("auth.preferences", "Email", "everyone"))
+        ("admin.new_hire", "New hire", "admins"), ("studio.index", "Studio", "admins"),
+        ("admin.outbox", "Outbox", "admins"), ("auth.preferences", "Email", "everyone"))
 
 
 def manages_anyone(user: User) -> bool:

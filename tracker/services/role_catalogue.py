@@ -47,6 +47,8 @@ def skeleton(role: CatalogueRole) -> str:
             "title": f"TODO: the theme of the {key.label} milestone",
             "goals": [
                 {
+                    # A placeholder key: rename it to say what the goal is, once, and keep it.
+                    "key": f"{key.value}-goal-{n}",
                     "title": f"TODO: goal {n} for {key.label}",
                     "description": "TODO: what the goal is and why it matters for this role.",
                     "owner": owner,

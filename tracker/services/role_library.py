@@ -113,6 +113,11 @@ def describe(error) -> str:
     kind, expected, value = error.validator, error.validator_value, error.instance
     if kind == "required":
         missing = [name for name in expected if name not in value]
+        if missing == ["key"] and isinstance(value.get("title"), str):
+            from tracker.services.goal_keys import key_from_title
+
+            return (f"missing required field 'key', the goal's stable name, kept when it is "
+                    f"reworded or moved; for example key: {key_from_title(value['title'])}")
         return "missing required field " + ", ".join(repr(m) for m in missing)
     if kind == "additionalProperties":
         allowed = set(error.schema.get("properties", {}))
@@ -196,11 +201,27 @@ def _read_document(path: Path, kind: str) -> tuple[RoleDocument | None, list[Pro
                 problems.append(Problem(path.name, line_of(node, where), place_of(where),
                                         f"same title as goal [{seen[title]}] of this milestone"))
             seen.setdefault(title, index)
+    problems += key_problems(data, node, path.name)
     if problems:
         return None, problems
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return RoleDocument(path, kind, data, digest), []
+
+
+def key_problems(data: Any, node, file: str) -> list[Problem]:
+    """A key names one goal in the whole template: goals move between milestones."""
+    problems, owners = [], {}
+    for milestone, entry in data["milestones"].items():
+        for index, goal in enumerate(entry["goals"]):
+            here = f"goal [{index}] of {milestone}"
+            key = goal["key"]
+            if key in owners:
+                where = ["milestones", milestone, "goals", index, "key"]
+                problems.append(Problem(file, line_of(node, where), place_of(where),
+                                        f"key {key!r} is also used by {owners[key]}"))
+            owners.setdefault(key, here)
+    return problems
 
 
 def library_files(directory: Path) -> list[tuple[Path, str]]:

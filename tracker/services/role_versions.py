@@ -80,7 +80,8 @@ def load_document(document: RoleDocument) -> LoadResult:
         db.session.add(milestone)
         for index, goal in enumerate(milestone_data["goals"]):
             db.session.add(GoalTemplate(
-                milestone=milestone, position=index, title=goal["title"].strip(),
+                milestone=milestone, position=index, key=goal["key"], target=goal.get("target"),
+                title=goal["title"].strip(),
                 description=goal["description"].strip(), owner=GoalOwner(goal["owner"]),
                 evidence_required=goal["evidence_required"],
                 evidence_hint=goal["evidence_hint"].strip(),
@@ -101,6 +102,12 @@ def current_version(slug: str) -> RoleVersion | None:
     return latest_version(template) if template else None
 
 
+def version_of(slug: str, number: int) -> RoleVersion | None:
+    return db.session.scalar(
+        sa.select(RoleVersion).join(RoleTemplate)
+        .where(RoleTemplate.slug == slug, RoleVersion.number == number))
+
+
 def current_baseline() -> RoleVersion | None:
     return current_version(BASELINE_SLUG)
 
@@ -117,12 +124,17 @@ def version_as_document(version: RoleVersion) -> dict[str, Any]:
         entry: dict[str, Any] = {}
         if template.kind == TemplateKind.ROLE:
             entry["title"] = milestone.title
-        entry["goals"] = [
-            {"title": g.title, "description": g.description, "owner": g.owner.value,
-             "evidence_required": g.evidence_required, "evidence_hint": g.evidence_hint}
-            for g in milestone.goals
-        ]
+        entry["goals"] = [_goal_document(goal) for goal in milestone.goals]
         doc["milestones"][MilestoneKey(milestone.key).value] = entry
+    return doc
+
+
+def _goal_document(goal: GoalTemplate) -> dict[str, Any]:
+    doc = {"key": goal.key, "title": goal.title, "description": goal.description,
+           "owner": goal.owner.value, "evidence_required": goal.evidence_required,
+           "evidence_hint": goal.evidence_hint}
+    if goal.target:
+        doc["target"] = goal.target
     return doc
 
 

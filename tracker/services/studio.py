@@ -1,0 +1,82 @@
+"""What the template studio shows: every template, its versions, and the plans that use them.
+
+Reads only; a fixed number of queries per page whatever the size of the library or the number
+of plans (counts are grouped in SQL, never by loading plans).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from tracker.extensions import db
+from tracker.models import (
+    MilestoneTemplate,
+    Plan,
+    PlanStatus,
+    RoleTemplate,
+    RoleVersion,
+    TemplateKind,
+)
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: RoleVersion
+    active_plans: int
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    template: RoleTemplate
+    versions: list[VersionRow]
+
+    @property
+    def latest(self) -> RoleVersion:
+        return self.versions[-1].version
+
+    @property
+    def active_plans(self) -> int:
+        return sum(row.active_plans for row in self.versions)
+
+
+def _plans_per_version() -> dict[int, int]:
+    """Active plans per version: a role version through the plan's role, a baseline version
+    through the baseline it merged."""
+    counts: dict[int, int] = {}
+    for column in (Plan.role_version_id, Plan.baseline_version_id):
+        rows = db.session.execute(
+            sa.select(column, sa.func.count()).where(Plan.status == PlanStatus.ACTIVE,
+                                                     column.is_not(None))
+            .group_by(column)).all()
+        for version_id, n in rows:
+            counts[version_id] = counts.get(version_id, 0) + n
+    return counts
+
+
+def library_rows() -> list[TemplateRow]:
+    """Every template with every version (oldest first): the baseline first, then roles by name."""
+    counts = _plans_per_version()
+    versions = db.session.scalars(
+        sa.select(RoleVersion).join(RoleTemplate)
+        .options(so.contains_eager(RoleVersion.template))
+        .order_by(RoleTemplate.kind, RoleTemplate.name, RoleVersion.number)).all()
+    rows: dict[int, TemplateRow] = {}
+    for version in versions:
+        row = rows.setdefault(version.template_id, TemplateRow(version.template, []))
+        row.versions.append(VersionRow(version, counts.get(version.id, 0)))
+    return sorted(rows.values(),
+                  key=lambda r: (r.template.kind != TemplateKind.BASELINE, r.template.name))
+
+
+def template_row(slug: str) -> TemplateRow | None:
+    return next((row for row in library_rows() if row.template.slug == slug), None)
+
+
+def with_goals(version: RoleVersion) -> RoleVersion:
+    """The version with its milestones and goals loaded in one more query."""
+    return db.session.scalars(
+        sa.select(RoleVersion).where(RoleVersion.id == version.id)
+        .options(so.selectinload(RoleVersion.milestones).selectinload(MilestoneTemplate.goals))
+    ).one()
