@@ -28,11 +28,10 @@ from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
-    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence",
-    "EvidenceKind",
-    "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
-    "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "PasswordReset",
-    "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate",
-    "RoleVersion", "SignIn", "SweepProblem", "TemplateKind", "ThrottleEvent", "User",
-    "UTCDateTime", "utcnow",
+    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating",
+    "Evidence", "EvidenceKind", "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus",
+    "GoalTemplate", "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus",
+    "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
+    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateKind",
+    "ThrottleEvent", "User", "UTCDateTime", "utcnow",
 ]
