@@ -6,16 +6,20 @@ landed on the sign-in form, an error page or a closed review form fails instead 
 """
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from tests.browser_support import PHONE, demo_app, serving
 from tracker.extensions import db
 from tracker.models import Plan, User
 from tracker.services import sweep_problems
 from tracker.services.demo import DEMO_PASSWORD
+from tracker.services.role_library import PACKAGE_LIBRARY
+from tracker.services.role_versions import load_library
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 MANAGER = "maya.chen"
@@ -55,6 +59,8 @@ PAGE_KINDS = [
     PageKind("studio", ADMIN, "/studio/", "table.plans tbody tr"),
     PageKind("studio-template", ADMIN, "/studio/machine-learning-engineer", "ol.studio-goals li"),
     PageKind("studio-compare", ADMIN, "/studio/machine-learning-engineer/compare", "h1"),
+    PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
+             "ol.template-changes li form button"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
 ]
 
@@ -142,6 +148,24 @@ def record_sweep_problem(plan_id: int) -> None:
     db.session.commit()
 
 
+def release_template_update(folder) -> None:
+    """A newer version of Ben's role (the MLOps engineer), so his plan has changes to adopt
+    (the demo's plans are all on the latest versions): one goal reworded, one added."""
+    library = folder / "library"
+    shutil.copytree(PACKAGE_LIBRARY, library)
+    path = library / "roles" / "mlops-engineer.yaml"
+    data = yaml.safe_load(path.read_text())
+    goals = data["milestones"]["d60"]["goals"]
+    goals[0]["title"] += " and write down what you learned"
+    goals.append({"key": "review-alerts-with-the-on-call-team", "title":
+                  "Review the alerts with the on-call team", "owner": "hire",
+                  "description": "Go through a week of alerts and retire the noisy ones.",
+                  "evidence_required": True, "evidence_hint": "The alerts you changed."})
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    load_library(library)
+    db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def site(browser, tmp_path_factory):
     app = demo_app(tmp_path_factory.mktemp("a11y") / "a11y.sqlite3")
@@ -150,6 +174,7 @@ def site(browser, tmp_path_factory):
             sa.select(Plan.id, User.email).join(User, Plan.hire_id == User.id))
         plans = {address.split("@")[0].replace(".", "_"): plan_id for plan_id, address in rows}
         record_sweep_problem(plans["felix_wagner"])
+        release_template_update(tmp_path_factory.mktemp("library"))
     with serving(app) as base:
         send_goals_for_review(browser, base)
         yield Site(base, plans, {})

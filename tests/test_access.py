@@ -37,6 +37,8 @@ def plan_people(*, admin, manager, hire, buddy, strangers=404) -> dict:
 ON_PLAN = plan_people(admin=200, manager=200, hire=200, buddy=200)
 HIRE_ACTS = plan_people(admin=403, manager=403, hire=422, buddy=403)
 MANAGER_ACTS = plan_people(admin=403, manager=422, hire=403, buddy=403)
+ADOPTERS_SEE = plan_people(admin=200, manager=200, hire=403, buddy=403)
+ADOPTERS_ACT = plan_people(admin=422, manager=422, hire=403, buddy=403)
 
 # (method, endpoint, url, urlencoded form) -> expected status per viewer
 MATRIX = {
@@ -63,6 +65,13 @@ MATRIX = {
     ("POST", "checkins.sign", "/plans/{plan}/checkins/d30/sign", ""):
         plan_people(admin=403, manager=422, hire=422, buddy=403),
     ("POST", "plans.answer_pulse", "/plans/{plan}/pulse", "confidence=9"): HIRE_ACTS,
+    # The plan is on the latest templates: nothing to adopt, so each decision is refused.
+    ("GET", "plans.template_changes", "/plans/{plan}/template-changes", None): ADOPTERS_SEE,
+    ("POST", "plans.adopt_change", "/plans/{plan}/template-changes/adopt", "change=role:x"):
+        ADOPTERS_ACT,
+    ("POST", "plans.adopt_all_changes", "/plans/{plan}/template-changes/adopt-all", ""):
+        ADOPTERS_ACT,
+    ("POST", "plans.stay_on_version", "/plans/{plan}/template-changes/stay", ""): ADOPTERS_ACT,
     ("GET", "auth.preferences", "/preferences", None): everyone(200),
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),

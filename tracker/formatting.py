@@ -19,6 +19,7 @@ STATUS_LABELS = {
     GoalStatus.APPROVED: "Approved",
     GoalStatus.DONE: "Done",
     GoalStatus.WAIVED: "Waived",
+    GoalStatus.RETIRED: "Retired from the template",
 }
 
 
@@ -45,6 +46,9 @@ ACTIVITY_LABELS = {
     "invitation.issued": "made a set-password link",
     "preferences.changed": "changed their email preferences",
     "notification.requeued": "queued a message again",
+    "template.change_adopted": "adopted a template change",
+    "template.change_declined": "kept the plan's goal as it was",
+    "plan.template_version_changed": "moved the plan to a newer template version",
 }
 
 

@@ -1,8 +1,10 @@
 """Every model, importable from one place (Alembic and the app need them all registered)."""
+from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.checkin import CheckIn, PulseCheckIn
 from tracker.models.enums import (
+    AdoptionDecision,
     CheckInRating,
     EvidenceKind,
     EvidenceStatus,
@@ -26,11 +28,10 @@ from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
-    "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating", "Evidence",
-    "EvidenceKind",
-    "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus", "GoalTemplate",
-    "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus", "PasswordReset",
-    "Plan", "PlanGoal", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate",
-    "RoleVersion", "SignIn", "SweepProblem", "TemplateKind", "ThrottleEvent", "User",
-    "UTCDateTime", "utcnow",
+    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating",
+    "Evidence", "EvidenceKind", "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus",
+    "GoalTemplate", "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus",
+    "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
+    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateKind",
+    "ThrottleEvent", "User", "UTCDateTime", "utcnow",
 ]

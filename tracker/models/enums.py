@@ -41,13 +41,22 @@ class GoalStatus(str, enum.Enum):
     APPROVED = "approved"
     DONE = "done"
     WAIVED = "waived"
+    # The template dropped it after work was done (services/adoption.py): kept, not counted.
+    RETIRED = "retired"
 
     @property
     def is_finished(self) -> bool:
+        """Nothing is left to do: achieved, waived, or retired from the template."""
         return self in FINISHED_GOAL_STATUSES
 
+    @property
+    def counts(self) -> bool:
+        """Whether the goal counts toward progress; a retired goal is history, not work."""
+        return self is not GoalStatus.RETIRED
 
-FINISHED_GOAL_STATUSES = frozenset({GoalStatus.APPROVED, GoalStatus.DONE, GoalStatus.WAIVED})
+
+FINISHED_GOAL_STATUSES = frozenset({GoalStatus.APPROVED, GoalStatus.DONE, GoalStatus.WAIVED,
+                                    GoalStatus.RETIRED})
 
 
 class GoalSource(str, enum.Enum):
@@ -59,6 +68,13 @@ class GoalSource(str, enum.Enum):
     def is_company(self) -> bool:
         """Baseline goals are the company's, the same in every plan; pages badge them."""
         return self is GoalSource.BASELINE
+
+
+class AdoptionDecision(str, enum.Enum):
+    """What a plan's manager or HR said about one change in a newer template version."""
+
+    ADOPTED = "adopted"
+    DECLINED = "declined"
 
 
 class PlanStatus(str, enum.Enum):

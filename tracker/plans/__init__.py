@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__)
 
-from tracker.plans import actions, pulse, routes  # noqa: E402,F401
+from tracker.plans import actions, pulse, routes, template_changes  # noqa: E402,F401

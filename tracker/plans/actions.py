@@ -115,7 +115,7 @@ def _evidence(evidence_id: int) -> tuple[Plan, Evidence]:
 def _author_acts(evidence_id: int, name: str, form, change, message: str):
     """One change to evidence by its author: apply ``change``, commit, go back to the goal."""
     plan, evidence = _evidence(evidence_id)
-    if policy(current_user, plan).change_evidence(evidence).forbidden:
+    if policy(current_user, plan).change_evidence(evidence, evidence.goal).forbidden:
         abort(403)  # only the author edits or withdraws their evidence
     goal_id = evidence.goal_id
     try:

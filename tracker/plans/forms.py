@@ -34,6 +34,12 @@ class ReviewForm(FlaskForm):
     decision = StringField()  # set by the pressed button (approve or changes), never drawn
 
 
+class AdoptForm(FlaskForm):
+    """One template change, named "role:<key>" or "baseline:<key>" by its button."""
+
+    change = StringField()  # set by the pressed button, never drawn
+
+
 class WaiveForm(FlaskForm):
     reason = StringField("Why it no longer applies", render_kw={"maxlength": 500})
 

@@ -10,6 +10,7 @@ from tracker.services.checkins import checkins_by_milestone, stage
 from tracker.services.plan_pages import load_plan, load_plans
 from tracker.services.policy import own_plans_clause, policy, relation_of
 from tracker.services.progress import local_today, plan_progress
+from tracker.services.template_updates import pending_count
 
 
 @bp.get("/")
@@ -55,4 +56,5 @@ def render_plan(plan_id: int, *, status: int = 200, posted: tuple | None = None,
         activity=activity(plan.id, conversations=conversations), viewer=can.relation,
         checkins=checkins_by_milestone(plan.id) if conversations else None,
         checkin_stage=stage, pulse=pulse, today=today,
-        forms=PageForms(posted), error_goal=goal_id), status
+        forms=PageForms(posted), error_goal=goal_id,
+        template_changes=pending_count(plan) if can.adopt_changes() else 0), status

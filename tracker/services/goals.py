@@ -80,7 +80,7 @@ def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceK
 
 
 def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, url: str = "") -> None:
-    policy(author, plan).change_evidence(evidence).enforce("evidence")
+    policy(author, plan).change_evidence(evidence, evidence.goal).enforce("evidence")
     before = {"note": evidence.note, "url": evidence.url}
     evidence.note = check_note(note, required=evidence.kind == EvidenceKind.NOTE)
     if evidence.kind == EvidenceKind.LINK:
@@ -90,7 +90,7 @@ def edit_evidence(plan: Plan, evidence: Evidence, author: User, *, note: str, ur
 
 
 def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
-    policy(author, plan).change_evidence(evidence).enforce("evidence")
+    policy(author, plan).change_evidence(evidence, evidence.goal).enforce("evidence")
     goal = evidence.goal
     before = _state(goal)
     evidence.status = EvidenceStatus.WITHDRAWN

@@ -132,6 +132,12 @@ class PlanPolicy:
     def edit_plan(self) -> Decision:
         return ALLOW if self.user.is_admin else _forbid("only HR changes a plan")
 
+    def adopt_changes(self) -> Decision:
+        """A newer template version reaches a running plan only through its manager or HR."""
+        if self.relation != "manager" and not self.user.is_admin:
+            return _forbid("only the hire's manager and HR adopt template changes")
+        return self._active("goals")
+
     # -- goals ------------------------------------------------------------------------
     def owns(self, goal: PlanGoal) -> Decision:
         if self.user.id == owner_of(self.plan, goal):
@@ -180,8 +186,9 @@ class PlanPolicy:
         return ALLOW
 
     # -- evidence ---------------------------------------------------------------------
-    def change_evidence(self, evidence: Evidence) -> Decision:
-        """Editing and withdrawing: the author, until the manager has looked at it."""
+    def change_evidence(self, evidence: Evidence, goal: PlanGoal) -> Decision:
+        """Editing and withdrawing: the author, until the manager has looked at it. ``goal``
+        is the evidence's goal, which pages have at hand and cannot load from the evidence."""
         if evidence.author_id != self.user.id:
             return _forbid("only its author can change evidence")
         active = self._active("goals")
@@ -189,6 +196,8 @@ class PlanPolicy:
             return active
         if evidence.status != EvidenceStatus.SUBMITTED:
             return _deny("evidence can be changed only before review")
+        if goal.status is GoalStatus.RETIRED:
+            return _deny("this goal was retired from the template; its evidence stays as it is")
         return ALLOW
 
     # -- check-ins --------------------------------------------------------------------

@@ -53,8 +53,11 @@ def plan_progress(plan: Plan, today: date) -> PlanProgress:
     """Needs ``plan.milestones`` and their ``goals`` loaded (list pages use selectinload)."""
     rows, current, overdue = [], None, 0
     for milestone in plan.milestones:
-        total = len(milestone.goals)
-        finished = sum(1 for g in milestone.goals if g.status in FINISHED_GOAL_STATUSES)
+        # A retired goal is shown but not counted (services/adoption.py); now_at agrees, since
+        # "finished" includes retired and an empty milestone has nothing unfinished.
+        counted = [g for g in milestone.goals if g.status.counts]
+        total = len(counted)
+        finished = sum(1 for g in counted if g.status in FINISHED_GOAL_STATUSES)
         days_left = (milestone.due_date - today).days
         if finished == total:
             state = "done"

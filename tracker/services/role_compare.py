@@ -45,7 +45,9 @@ def places(version: RoleVersion) -> dict[str, GoalPlace]:
             for milestone in version.milestones for goal in milestone.goals}
 
 
-def _differences(before: GoalPlace, after: GoalPlace) -> list[str]:
+def differences(before: GoalPlace, after: GoalPlace) -> list[str]:
+    """Also asked of a plan's goal against a template goal (services/template_updates.py):
+    a plan goal carries the same fields, copied when the plan was made."""
     old, new = before.goal, after.goal
     found = []
     if (old.title, old.description) != (new.title, new.description):
@@ -71,7 +73,7 @@ def compare(old: RoleVersion, new: RoleVersion) -> list[GoalChange]:
     for key, place in after.items():
         if key not in before:
             changes.append(GoalChange(key, None, place, ["added"]))
-        elif kinds := _differences(before[key], place):
+        elif kinds := differences(before[key], place):
             changes.append(GoalChange(key, before[key], place, kinds))
     changes += [GoalChange(key, place, None, ["removed"])
                 for key, place in before.items() if key not in after]
