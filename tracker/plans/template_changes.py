@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.forms import ActionForm, add_error
@@ -51,7 +52,13 @@ def _decide(plan_id: int, form, change, message) -> object:
         db.session.rollback()  # nothing of a refused decision is kept
         add_error(form, error)
         return _page(db.session.get(Plan, plan_id), form, 422)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # two people decided the same change at the same moment
+        db.session.rollback()
+        add_error(form, InputError("change", "someone else decided this change at the same "
+                                             "moment; the page now shows where things stand"))
+        return _page(db.session.get(Plan, plan_id), form, 409)
     flash(message(done), "info")
     return redirect(url_for("plans.template_changes", plan_id=plan_id))
 
