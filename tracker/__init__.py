@@ -10,7 +10,7 @@ from flask import Flask
 from config import BaseConfig, load_config
 from tracker.database import default_sqlite_url, engine_options, normalise_database_url
 from tracker.secret_key import instance_secret_key
-from tracker.security import BoundedIntConverter
+from tracker.security import BoundedIntConverter, refuse_nul_in_query
 
 TEMPLATE_FOLDER = "../templates"
 
@@ -33,6 +33,7 @@ def create_app(
         settings["SECRET_KEY"] = instance_secret_key(Path(keep))
     app.config.from_mapping(settings)
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+    app.before_request(refuse_nul_in_query)
 
     register_extensions(app)
     register_blueprints(app)
