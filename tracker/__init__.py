@@ -10,7 +10,7 @@ from flask import Flask
 from config import BaseConfig, load_config
 from tracker.database import default_sqlite_url, engine_options, normalise_database_url
 from tracker.secret_key import instance_secret_key
-from tracker.security import BoundedIntConverter, refuse_nul_in_query
+from tracker.security import BoundedIntConverter
 
 TEMPLATE_FOLDER = "../templates"
 
@@ -33,7 +33,6 @@ def create_app(
         settings["SECRET_KEY"] = instance_secret_key(Path(keep))
     app.config.from_mapping(settings)
     app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
-    app.before_request(refuse_nul_in_query)
 
     register_extensions(app)
     register_blueprints(app)
@@ -41,6 +40,7 @@ def create_app(
     register_headers(app)
     register_template_helpers(app)
     register_cli(app)
+    register_request_checks(app)
     return app
 
 
@@ -92,6 +92,12 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(menu)  # the top bar asks the policy what this person can use
     app.add_template_global(action_form)
     app.add_template_global(hidden)
+
+
+def register_request_checks(app: Flask) -> None:
+    from tracker.query_string import refuse_nul_in_query
+
+    app.before_request(refuse_nul_in_query)
 
 
 def register_cli(app: Flask) -> None:
