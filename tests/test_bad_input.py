@@ -13,6 +13,7 @@ from tests.conftest import login_as
 from tests.factories import make_plan, make_user
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceKind, GoalOwner, PlanGoal
+from tracker.security import MAX_ID
 from tracker.services.goals import submit_evidence
 
 HUGE = "99999999999999999999"  # past any 64-bit integer column
@@ -113,3 +114,31 @@ def test_a_link_python_cannot_parse_is_refused_with_a_reason(app, client, world,
                           data={"kind": "link", "url": url})
     assert refused.status_code == 422
     assert "give a full web address" in refused.get_data(as_text=True)
+
+
+PAST_INTEGER = str(2**31)  # past PostgreSQL's integer, the type of every id column
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", f"/plans/{PAST_INTEGER}"), ("GET", f"/evidence/{PAST_INTEGER}/file"),
+    ("POST", f"/plans/1/goals/{PAST_INTEGER}/review"),
+    ("POST", f"/admin/plans/1/milestones/{PAST_INTEGER}/due-date"),
+])
+def test_an_id_past_the_id_columns_is_not_found(app, client, world, method, path):
+    """Ids are 32-bit on PostgreSQL: 2**31 used to pass the route and fail the query (500)."""
+    login_as(client, app, "admin@example.com")
+    assert client.open(path, method=method, data={}).status_code == 404
+
+
+def test_a_manager_filter_past_the_id_columns_is_ignored(app, client, world):
+    login_as(client, app, "admin@example.com")
+    assert client.get(f"/admin/plans?manager={PAST_INTEGER}").status_code == 200
+
+
+def test_every_id_column_holds_the_largest_id_a_route_accepts():
+    largest = {sa.SmallInteger: 2**15 - 1, sa.Integer: 2**31 - 1, sa.BigInteger: 2**63 - 1}
+    for table in db.metadata.sorted_tables:
+        for column in table.columns:
+            if column.primary_key or column.foreign_keys:
+                kind = next(k for k in largest if type(column.type) is k)
+                assert MAX_ID <= largest[kind], column
