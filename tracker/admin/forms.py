@@ -92,6 +92,10 @@ def local_path(form, field) -> None:
 
 
 class RequeueForm(FlaskForm):
-    """One per outbox row; ``back`` returns to the same filtered page, and only within the site."""
+    """One per outbox row; ``back`` returns to the same filtered page, and only within the site.
 
-    back = HiddenField(validators=[Optional(), local_path])
+    No ``Optional()``: it lets white space through as "nothing given", and the view would then
+    send it on as the redirect's address, which cannot hold a line break (a 500).
+    """
+
+    back = HiddenField(validators=[local_path])
