@@ -216,6 +216,13 @@ def test_create_admin_refuses_an_email_the_form_would_refuse(app, runner, monkey
         assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+def test_the_test_message_refuses_an_address_with_a_line_break(runner):
+    address = "ops@example.com\nBcc: all@example.com"
+    result = runner.invoke(args=["tracker", "mail", "test", address])
+    assert result.exit_code == 1
+    assert "remove the line break from the email address" in result.output
+
+
 def test_a_role_file_with_a_nul_or_a_broken_title_is_refused_before_loading(tmp_path):
     source = yaml.safe_load((PACKAGE_LIBRARY / "roles" / "data-engineer.yaml").read_text())
     source["name"] = "Data\nEngineer"
