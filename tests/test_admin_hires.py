@@ -153,7 +153,7 @@ REFUSALS = [
     ({"timezone": "Mars/Olympus"}, "timezone", "is not a time zone"),
     ({"timezone": "Europe"}, "timezone", "is not a time zone"),  # a folder, not a zone
     ({"timezone": "Etc"}, "timezone", "is not a time zone"),
-    ({"name": "Eve\r\nBcc: all@example.com"}, "name", "one line of text"),
+    ({"name": "Eve\r\nBcc: all@example.com"}, "name", "remove the line break from the name"),
     ({"name": ""}, "name", "this is required"),
     ({"email": ""}, "email", "this is required"),
     ({"manager": ""}, "manager", "this is required"),

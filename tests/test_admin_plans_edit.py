@@ -274,7 +274,7 @@ def test_a_custom_goal_lands_last_in_its_milestone_on_the_plan_and_in_the_audit(
 
 @pytest.mark.parametrize("changes,field,message", [
     ({"title": ""}, "title", "give the goal a title"),
-    ({"title": "x" * 161}, "title", "Field cannot be longer than 160 characters"),
+    ({"title": "x" * 161}, "title", "the title is 161 characters; the limit is 160"),
     ({"owner": "ceo"}, "owner", "Not a valid choice"),
     ({"milestone": "999999"}, "milestone", "Not a valid choice"),
 ])

@@ -187,6 +187,17 @@ def test_requeue_refuses_a_return_address_off_the_site(app, client, dead_message
     assert "not queued again: that return address is not a page of this site" in page
 
 
+@pytest.mark.parametrize("blank", ["\n" * 65, " \r\n\t"], ids=["line breaks", "white space"])
+def test_requeue_refuses_a_return_address_of_blank_lines(app, client, dead_message, blank):
+    """Found by the route fuzz: blank lines passed as "no address" and went into the
+    Location header, which cannot hold a line break (500)."""
+    login_as(client, app, "hr@example.com")
+    answer = client.post(f"/admin/outbox/{dead_message}/requeue", data={"back": blank})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/admin/outbox"
+    with app.app_context():
+        assert db.session.get(Notification, dead_message).status == S.DEAD
+
+
 @pytest.mark.csrf_on
 def test_requeue_from_the_page_carries_its_token_with_csrf_on_as_in_production(
         app, client, dead_message):

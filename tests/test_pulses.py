@@ -84,7 +84,9 @@ def test_bad_answers_are_refused_with_the_input_kept(app, client, world):
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "from 1 to 5" in page and 'value="Met the team"' in page
     long = _answer(client, world, blocker="x" * 501)
-    assert long.status_code == 422 and "under 500 characters" in long.get_data(as_text=True)
+    assert long.status_code == 422
+    assert "the answer on what is in your way is 501 characters; the limit is 500" in (
+        long.get_data(as_text=True))
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(PulseCheckIn)) == 0
 

@@ -30,29 +30,42 @@ def _close_connections(app) -> None:
         db.engine.dispose()
 
 
+def _key(request, app, build) -> tuple:
+    kind = "sqlite_templates" if is_sqlite(app.config["DATABASE_URL"]) else "postgres_template"
+    return request.module.__name__, build.__name__, kind, date.today()
+
+
+def _restore(request, app, key) -> None:
+    _close_connections(app)
+    request.getfixturevalue(key[2]).restore(key, app.config["DATABASE_URL"])
+    if _values[key][1].exists():
+        shutil.copytree(_values[key][1], app.config["UPLOAD_DIR"], dirs_exist_ok=True)
+
+
 def cached_world(build):
     """A ``world`` fixture from ``build(app)``, which makes the rows, commits and returns ids."""
 
     @pytest.fixture
     def world(request, app, library):
-        url = app.config["DATABASE_URL"]
-        kind = "sqlite_templates" if is_sqlite(url) else "postgres_template"
-        templates = request.getfixturevalue(kind)
-        key = (request.module.__name__, build.__name__, kind, date.today())
-        uploads = Path(app.config["UPLOAD_DIR"])
-        saved_uploads = Path(request.getfixturevalue("worlds_folder")) / str(len(_values))
+        key = _key(request, app, build)
         if key not in _values:
             value = build(app)
             _close_connections(app)
-            templates.save(key, url)
+            request.getfixturevalue(key[2]).save(key, app.config["DATABASE_URL"])
+            uploads = Path(app.config["UPLOAD_DIR"])
+            saved_uploads = Path(request.getfixturevalue("worlds_folder")) / str(len(_values))
             if uploads.exists():
                 shutil.copytree(uploads, saved_uploads)
             _values[key] = (value, saved_uploads)
         else:
-            _close_connections(app)
-            templates.restore(key, url)
-            if _values[key][1].exists():
-                shutil.copytree(_values[key][1], uploads, dirs_exist_ok=True)
+            _restore(request, app, key)
         return copy.deepcopy(_values[key][0])
 
     return world
+
+
+def restore_world(request, app, build) -> None:
+    """Put the test's database and files back as ``build``'s world left them, mid-test: for a
+    test that changes the world and wants to start again from it (the route fuzz, after a
+    request that was accepted). The test must already use the world ``build`` made."""
+    _restore(request, app, _key(request, app, build))

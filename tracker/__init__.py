@@ -45,6 +45,7 @@ def create_app(
     register_headers(app)
     register_template_helpers(app)
     register_cli(app)
+    register_request_checks(app)
     return app
 
 
@@ -98,6 +99,12 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(menu)  # the top bar asks the policy what this person can use
     app.add_template_global(action_form)
     app.add_template_global(hidden)
+
+
+def register_request_checks(app: Flask) -> None:
+    from tracker.query_string import refuse_nul_in_query
+
+    app.before_request(refuse_nul_in_query)
 
 
 def register_cli(app: Flask) -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms.validators import ValidationError
 
 from tracker.services.errors import InputError
+from tracker.services.text import TextRule
 
 try:
     from wtforms.fields.choices import SelectChoice
@@ -21,6 +23,24 @@ except ImportError:  # WTForms before 3.3 takes plain (value, label) pairs
 def choices(pairs) -> list:
     """Select or radio options from (value, label) pairs, in the form WTForms keeps supporting."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class Fits:
+    """A text field's rule (tracker/services/text_rules.py): drawn as the browser's
+    ``maxlength``, and checked with the service's own words when the view validates the form.
+
+    The service that saves the text checks it again, so a view that hands its form straight to
+    the service refuses the same input with the same message.
+    """
+
+    def __init__(self, rule: TextRule):
+        self.rule = rule
+        self.field_flags = {"maxlength": rule.limit}
+
+    def __call__(self, form: FlaskForm, field) -> None:
+        refusal = self.rule.problem(field.data)
+        if refusal:
+            raise ValidationError(refusal)
 
 
 class ActionForm(FlaskForm):

@@ -5,9 +5,10 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
-# Ids are 64-bit integer columns; a larger number cannot name a row, and the database driver
-# would raise on it instead of finding nothing.
-MAX_ID = 2**63 - 1
+# Every id column is an INTEGER, which is 32 bits on PostgreSQL: a larger number cannot name a
+# row, and PostgreSQL refuses to compare one with an integer column ("integer out of range"),
+# so it is turned away before any query instead of failing the request with a 500.
+MAX_ID = 2**31 - 1
 
 
 def safe_next_url(target: str | None) -> str | None:

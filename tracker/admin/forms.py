@@ -12,18 +12,22 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
-from tracker.forms import choices
+from tracker.forms import Fits, choices
 from tracker.models import GoalOwner, PlanStatus
 from tracker.security import safe_next_url
+from tracker.services.text_rules import (
+    BUDDY_EMAIL,
+    DUE_DATE_REASON,
+    EMAIL,
+    EVIDENCE_HINT,
+    GOAL_DESCRIPTION,
+    GOAL_TITLE,
+    MANAGER_EMAIL,
+    PERSON_NAME,
+    TIMEZONE,
+)
 
 REQUIRED = "this is required"
 PULSE_DAYS = [InputRequired("write a whole number of days"),
@@ -31,14 +35,15 @@ PULSE_DAYS = [InputRequired("write a whole number of days"),
 
 
 class HireForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired(REQUIRED), Length(max=120)])
-    email = EmailField("Work email", validators=[DataRequired(REQUIRED), Length(max=254)])
-    timezone = StringField("Time zone", validators=[DataRequired(REQUIRED), Length(max=64)])
+    name = StringField("Full name", validators=[DataRequired(REQUIRED), Fits(PERSON_NAME)])
+    email = EmailField("Work email", validators=[DataRequired(REQUIRED), Fits(EMAIL)])
+    timezone = StringField("Time zone", validators=[DataRequired(REQUIRED), Fits(TIMEZONE)])
     role = SelectField("Role", validators=[DataRequired("choose a role")],
                        validate_choice=False)  # the service names the error the same way
     start_date = DateField("Start date", validators=[InputRequired(REQUIRED)])
-    manager = EmailField("Manager's email", validators=[DataRequired(REQUIRED), Length(max=254)])
-    buddy = EmailField("Buddy's email (optional)", validators=[Optional(), Length(max=254)])
+    manager = EmailField("Manager's email",
+                         validators=[DataRequired(REQUIRED), Fits(MANAGER_EMAIL)])
+    buddy = EmailField("Buddy's email (optional)", validators=[Optional(), Fits(BUDDY_EMAIL)])
     baseline = BooleanField("Include the company baseline goals", default=True)
     preview = SubmitField("Preview dates")
     create = SubmitField("Create hire and plan")
@@ -49,13 +54,14 @@ class StartDateForm(FlaskForm):
 
 
 class PeopleForm(FlaskForm):
-    manager = EmailField("Manager's email", validators=[DataRequired(REQUIRED), Length(max=254)])
-    buddy = EmailField("Buddy's email", validators=[Optional(), Length(max=254)])
+    manager = EmailField("Manager's email",
+                         validators=[DataRequired(REQUIRED), Fits(MANAGER_EMAIL)])
+    buddy = EmailField("Buddy's email", validators=[Optional(), Fits(BUDDY_EMAIL)])
 
 
 class DueDateForm(FlaskForm):
     due_date = DateField("New due date", validators=[InputRequired(REQUIRED)])
-    reason = StringField("Reason", validators=[Length(max=500)])
+    reason = StringField("Reason", validators=[Fits(DUE_DATE_REASON)])
 
 
 class PulseForm(FlaskForm):
@@ -67,12 +73,12 @@ class PulseForm(FlaskForm):
 class GoalForm(FlaskForm):
     milestone = SelectField("Milestone", coerce=int)
     title = StringField("Title", validators=[DataRequired("give the goal a title"),
-                                             Length(max=160)])
-    description = TextAreaField("Description", validators=[Length(max=5000)])
+                                             Fits(GOAL_TITLE)])
+    description = TextAreaField("Description", validators=[Fits(GOAL_DESCRIPTION)])
     owner = SelectField("Owner", default=GoalOwner.HIRE.value,
                         choices=choices((o.value, o.value.capitalize()) for o in GoalOwner))
     evidence_required = BooleanField("Needs evidence the manager reviews", default=True)
-    evidence_hint = StringField("Evidence to show", validators=[Length(max=500)])
+    evidence_hint = StringField("Evidence to show", validators=[Fits(EVIDENCE_HINT)])
 
 
 class StatusForm(FlaskForm):
@@ -86,6 +92,10 @@ def local_path(form, field) -> None:
 
 
 class RequeueForm(FlaskForm):
-    """One per outbox row; ``back`` returns to the same filtered page, and only within the site."""
+    """One per outbox row; ``back`` returns to the same filtered page, and only within the site.
 
-    back = HiddenField(validators=[Optional(), local_path])
+    No ``Optional()``: it lets white space through as "nothing given", and the view would then
+    send it on as the redirect's address, which cannot hold a line break (a 500).
+    """
+
+    back = HiddenField(validators=[local_path])

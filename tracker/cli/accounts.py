@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -9,6 +10,7 @@ from flask.cli import with_appcontext
 from tracker.extensions import db
 from tracker.services.accounts import check_password_strength, create_user, find_user
 from tracker.services.errors import InputError
+from tracker.services.text_rules import EMAIL, PERSON_NAME
 
 PASSWORD_ENV = "TRACKER_ADMIN_PASSWORD"
 
@@ -22,6 +24,10 @@ def create_admin(email, name):
 
     The password is asked for, or read from TRACKER_ADMIN_PASSWORD so scripts can run this.
     """
+    try:
+        email, name = EMAIL.check(email), PERSON_NAME.check(name)  # before asking anything
+    except InputError as error:
+        _refuse(error)
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -36,5 +42,9 @@ def create_admin(email, name):
             user.set_password(password)
         db.session.commit()
     except InputError as error:
-        raise click.ClickException(f"{error.field}: {error.message}") from None
+        _refuse(error)
     click.echo(f"Admin {user.email} {action}.")
+
+
+def _refuse(error: InputError) -> NoReturn:
+    raise click.ClickException(f"{error.field}: {error.message}") from None

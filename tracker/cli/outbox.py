@@ -16,6 +16,8 @@ from flask.cli import with_appcontext
 
 from tracker.mail.backends import get_backend
 from tracker.models import utcnow
+from tracker.services.errors import InputError
+from tracker.services.text_rules import EMAIL
 
 
 class Instant(click.ParamType):
@@ -116,6 +118,10 @@ def mail():
 @with_appcontext
 def mail_test(address):
     """Send one message to ADDRESS now, through the configured backend."""
+    try:
+        address = EMAIL.check(address)
+    except InputError as error:
+        raise click.ClickException(error.message) from None
     config = current_app.config
     message = EmailMessage()
     message["Subject"] = "Onboarding Tracker: test message"

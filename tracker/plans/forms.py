@@ -10,8 +10,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField, URLField
 
-from tracker.forms import ActionForm, blank, choices
+from tracker.forms import ActionForm, Fits, blank, choices
 from tracker.models import EvidenceKind
+from tracker.services.text_rules import (
+    LINK,
+    NOTE,
+    PULSE_BLOCKER,
+    PULSE_WIN,
+    REVIEW_COMMENT,
+    WAIVE_REASON,
+)
 
 KIND_LABELS = {EvidenceKind.NOTE: "Note", EvidenceKind.LINK: "Link", EvidenceKind.FILE: "File"}
 
@@ -19,18 +27,20 @@ KIND_LABELS = {EvidenceKind.NOTE: "Note", EvidenceKind.LINK: "Link", EvidenceKin
 class EvidenceForm(FlaskForm):
     kind = RadioField("Add evidence", default=EvidenceKind.NOTE.value, validate_choice=False,
                       choices=choices((k.value, label) for k, label in KIND_LABELS.items()))
-    note = TextAreaField("Your note", render_kw={"rows": 3, "maxlength": 20000})
-    url = URLField("Web address", render_kw={"inputmode": "url", "placeholder": "https://"})
+    note = TextAreaField("Your note", validators=[Fits(NOTE)], render_kw={"rows": 3})
+    url = URLField("Web address", validators=[Fits(LINK)],
+                   render_kw={"inputmode": "url", "placeholder": "https://"})
     file = FileField("File to upload")
 
 
 class EditEvidenceForm(FlaskForm):
-    note = TextAreaField("Note", render_kw={"rows": 3, "maxlength": 20000})
-    url = URLField("Web address")
+    note = TextAreaField("Note", validators=[Fits(NOTE)], render_kw={"rows": 3})
+    url = URLField("Web address", validators=[Fits(LINK)])
 
 
 class ReviewForm(FlaskForm):
-    comment = TextAreaField("Review comment", render_kw={"rows": 2})
+    comment = TextAreaField("Review comment", validators=[Fits(REVIEW_COMMENT)],
+                            render_kw={"rows": 2})
     decision = StringField()  # set by the pressed button (approve or changes), never drawn
 
 
@@ -41,7 +51,7 @@ class AdoptForm(FlaskForm):
 
 
 class WaiveForm(FlaskForm):
-    reason = StringField("Why it no longer applies", render_kw={"maxlength": 500})
+    reason = StringField("Why it no longer applies", validators=[Fits(WAIVE_REASON)])
 
 
 class PulseForm(FlaskForm):
@@ -49,8 +59,8 @@ class PulseForm(FlaskForm):
         "How confident do you feel about your onboarding this week?", validate_choice=False,
         choices=choices((str(n), f"{n}{' · not at all' if n == 1 else ' · very' if n == 5 else ''}")
                         for n in range(1, 6)))
-    blocker = StringField("One thing in your way (optional)", render_kw={"maxlength": 500})
-    win = StringField("One win since last time (optional)", render_kw={"maxlength": 500})
+    blocker = StringField("One thing in your way (optional)", validators=[Fits(PULSE_BLOCKER)])
+    win = StringField("One win since last time (optional)", validators=[Fits(PULSE_WIN)])
 
 
 BLANKS = {"evidence": EvidenceForm, "review": ReviewForm, "waive": WaiveForm,

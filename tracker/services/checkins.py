@@ -19,9 +19,14 @@ from tracker.models import CheckIn, CheckInRating, Plan, PlanMilestone, User, ut
 from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.policy import checkin_opens_on, policy
-
-TEXT_LIMIT = 10_000
-GOAL_NOTE_LIMIT = 2_000
+from tracker.services.text_rules import (
+    BLOCKERS,
+    GOAL_NOTE,
+    MANAGER_ASSESSMENT,
+    NEXT_STEPS,
+    SELF_ASSESSMENT,
+    WENT_WELL,
+)
 
 
 def check_in_for(milestone: PlanMilestone, *, lock: bool = False) -> CheckIn | None:
@@ -46,13 +51,6 @@ def content_digest(checkin: CheckIn | None) -> str:
     content = {name: _plain(getattr(checkin, name)) if checkin else None
                for name in HIRE_FIELDS + MANAGER_FIELDS}
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:24]
-
-
-def _text(value: str | None, field: str, limit: int = TEXT_LIMIT) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise InputError(field, f"keep this under {limit:,} characters")
-    return value
 
 
 def _editable(question, milestone: PlanMilestone, today: date) -> CheckIn:
@@ -91,11 +89,11 @@ def save_hire_part(plan: Plan, milestone: PlanMilestone, hire: User, today: date
     """Store the hire's half; returns the check-in and whether signatures had to be cleared."""
     checkin = _editable(partial(policy(hire, plan).write_checkin, "hire"), milestone, today)
     goal_ids = {goal.id for goal in milestone.goals}
-    notes = {str(goal_id): _text(note, f"goal-{goal_id}", GOAL_NOTE_LIMIT)
+    notes = {str(goal_id): GOAL_NOTE.check(note, f"goal-{goal_id}")
              for goal_id, note in goal_notes.items() if goal_id in goal_ids}
     before, after, cleared = _apply(checkin, {
-        "self_assessment": _text(self_assessment, "self_assessment"),
-        "went_well": _text(went_well, "went_well"), "blockers": _text(blockers, "blockers"),
+        "self_assessment": SELF_ASSESSMENT.check(self_assessment),
+        "went_well": WENT_WELL.check(went_well), "blockers": BLOCKERS.check(blockers),
         "goal_notes": {k: v for k, v in notes.items() if v}})
     db.session.flush()
     if after:
@@ -113,8 +111,8 @@ def save_manager_part(plan: Plan, milestone: PlanMilestone, manager: User, today
     except ValueError:
         raise InputError("rating", "choose on track, at risk or off track") from None
     before, after, cleared = _apply(checkin, {
-        "manager_assessment": _text(assessment, "manager_assessment"), "rating": chosen,
-        "next_steps": _text(next_steps, "next_steps")})
+        "manager_assessment": MANAGER_ASSESSMENT.check(assessment), "rating": chosen,
+        "next_steps": NEXT_STEPS.check(next_steps)})
     if after:
         checkin.manager_id = manager.id
     db.session.flush()

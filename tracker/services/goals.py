@@ -26,9 +26,7 @@ from tracker.services import uploads
 from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.policy import policy
-
-NOTE_LIMIT = 20_000
-COMMENT_LIMIT = 5_000
+from tracker.services.text_rules import LINK, NOTE, REVIEW_COMMENT, WAIVE_REASON
 
 
 def _state(goal: PlanGoal) -> dict:
@@ -36,21 +34,20 @@ def _state(goal: PlanGoal) -> dict:
 
 
 def check_link(url: str) -> str:
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    url = LINK.check(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[" and hosts that change under Unicode normalisation
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise InputError("url", "give a full web address starting with https:// or http://")
-    if len(url) > 2048:
-        raise InputError("url", "that address is longer than 2048 characters")
     return url
 
 
 def check_note(note: str, *, required: bool) -> str:
-    note = (note or "").strip()
+    note = NOTE.check(note)
     if required and not note:
         raise InputError("note", "write a few words about what you did")
-    if len(note) > NOTE_LIMIT:
-        raise InputError("note", f"keep the note under {NOTE_LIMIT:,} characters")
     return note
 
 
@@ -103,11 +100,9 @@ def withdraw_evidence(plan: Plan, evidence: Evidence, author: User) -> None:
 
 def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, comment: str) -> None:
     policy(reviewer, plan).review(goal).enforce("review")
-    comment = (comment or "").strip()
+    comment = REVIEW_COMMENT.check(comment)
     if not approve and not comment:
         raise InputError("comment", "say what should change, so the hire knows what to do")
-    if len(comment) > COMMENT_LIMIT:
-        raise InputError("comment", f"keep the comment under {COMMENT_LIMIT:,} characters")
     before = _state(goal)
     for evidence in goal.evidence:
         if evidence.status == EvidenceStatus.SUBMITTED:
@@ -129,11 +124,9 @@ def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:
 
 def waive_goal(plan: Plan, goal: PlanGoal, manager: User, reason: str) -> None:
     policy(manager, plan).waive(goal).enforce("goal")
-    reason = (reason or "").strip()
+    reason = WAIVE_REASON.check(reason)
     if not reason:
         raise InputError("reason", "say why the goal no longer applies; the reason is kept")
-    if len(reason) > 500:
-        raise InputError("reason", "keep the reason under 500 characters")
     before = _state(goal)
     goal.status, goal.waived_reason, goal.finished_at = GoalStatus.WAIVED, reason, utcnow()
     record("goal.waived", plan=plan, actor=manager, target=goal, before=before,

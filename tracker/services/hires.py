@@ -15,6 +15,7 @@ from tracker.services.accounts import create_user, find_user, normalise_email
 from tracker.services.errors import InputError
 from tracker.services.plans import check_timezone, create_plan
 from tracker.services.role_versions import current_baseline, current_version
+from tracker.services.text_rules import BUDDY_EMAIL, EMAIL, MANAGER_EMAIL, PERSON_NAME
 
 # A start date outside this window is almost always a typo in the year.
 EARLIEST_START = timedelta(days=365)
@@ -58,8 +59,9 @@ def active_person(email: str, field: str) -> User:
 def people_for(hire_email: str, manager_email: str,
                buddy_email: str = "") -> tuple[User, User | None]:
     """The manager and the optional buddy, each someone other than the hire and each other."""
-    hire_email, manager_email = normalise_email(hire_email), normalise_email(manager_email)
-    buddy_email = normalise_email(buddy_email)
+    hire_email = normalise_email(hire_email)
+    manager_email = normalise_email(MANAGER_EMAIL.check(manager_email))
+    buddy_email = normalise_email(BUDDY_EMAIL.check(buddy_email))
     if manager_email == hire_email:
         raise InputError("manager", "the manager must be someone other than the hire")
     if buddy_email and buddy_email in (hire_email, manager_email):
@@ -79,7 +81,8 @@ def create_hire(*, name: str, email: str, timezone: str, role: str, start: date,
                 manager_email: str, buddy_email: str = "", baseline: bool = True,
                 actor: User | None = None) -> tuple[Plan, bool]:
     """The new plan, and whether an existing account was reused (a rehire)."""
-    email = normalise_email(email)
+    PERSON_NAME.check(name)
+    email = normalise_email(EMAIL.check(email))
     if "@" not in email:
         raise InputError("email", f"{email!r} is not an email address")
     check_timezone(timezone)

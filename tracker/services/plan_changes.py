@@ -25,13 +25,13 @@ from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.hires import active_plan_of, people_for
 from tracker.services.plans import override_due_date
+from tracker.services.text_rules import EVIDENCE_HINT, GOAL_DESCRIPTION, GOAL_TITLE
 
 # The 12-month milestone plus a long leave; anything later is a typo, and dates near the end
 # of the calendar would break every date sum made from them.
 LATEST_DUE = timedelta(days=730)
 
 PULSE_DAYS = range(1, 91)
-TITLE_MAX = 160
 
 
 def change_people(plan: Plan, manager_email: str, buddy_email: str = "",
@@ -85,11 +85,11 @@ def add_custom_goal(plan: Plan, milestone: PlanMilestone, *, title: str, descrip
     covers them, as for goals copied from a template."""
     if milestone is None or milestone.plan_id != plan.id:
         raise InputError("milestone", "choose one of this plan's milestones")
-    title = (title or "").strip()
+    title = GOAL_TITLE.check(title)
     if not title:
         raise InputError("title", "give the goal a title")
-    if len(title) > TITLE_MAX:
-        raise InputError("title", f"keep the title under {TITLE_MAX} characters")
+    description = GOAL_DESCRIPTION.check(description)
+    evidence_hint = EVIDENCE_HINT.check(evidence_hint)
     try:
         owner = GoalOwner(owner)
     except ValueError:
@@ -97,9 +97,8 @@ def add_custom_goal(plan: Plan, milestone: PlanMilestone, *, title: str, descrip
     last = db.session.scalar(sa.select(sa.func.max(PlanGoal.position))
                              .where(PlanGoal.milestone_id == milestone.id))
     goal = PlanGoal(plan=plan, milestone=milestone, source=GoalSource.CUSTOM, title=title,
-                    description=(description or "").strip(), owner=owner,
-                    evidence_required=bool(evidence_required),
-                    evidence_hint=(evidence_hint or "").strip(),
+                    description=description, owner=owner,
+                    evidence_required=bool(evidence_required), evidence_hint=evidence_hint,
                     position=0 if last is None else last + 1)
     db.session.add(goal)
     db.session.flush()

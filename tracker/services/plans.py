@@ -28,6 +28,7 @@ from tracker.models.enums import MILESTONE_ORDER
 from tracker.services.audit import record
 from tracker.services.due_dates import due_date, due_dates
 from tracker.services.errors import InputError
+from tracker.services.text_rules import DUE_DATE_REASON
 
 
 @dataclass
@@ -138,11 +139,9 @@ def change_start_date(plan: Plan, start: date, actor: User | None = None) -> lis
 
 def override_due_date(milestone: PlanMilestone, due: date, reason: str,
                       actor: User | None = None) -> None:
-    reason = (reason or "").strip()
+    reason = DUE_DATE_REASON.check(reason)
     if not reason:
         raise InputError("reason", "say why the date moves; the reason is kept with the plan")
-    if len(reason) > 500:
-        raise InputError("reason", "keep the reason under 500 characters")
     before = milestone.due_date
     milestone.due_date = due
     milestone.due_date_override_reason = reason

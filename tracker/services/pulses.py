@@ -16,9 +16,9 @@ from tracker.models import Plan, PlanStatus, PulseCheckIn, User
 from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.policy import policy
+from tracker.services.text_rules import PULSE_BLOCKER, PULSE_WIN
 
 EARLY_PHASE_DAYS = 90
-ANSWER_LIMIT = 500
 
 
 def _cadence(plan: Plan) -> tuple[int, int, int]:
@@ -106,13 +106,8 @@ def answer(plan: Plan, hire: User, today: date, *, confidence: str, blocker: str
         score = 0
     if not 1 <= score <= 5:
         raise InputError("confidence", "choose how confident you feel, from 1 to 5")
-    texts = {}
-    for field, value in (("blocker", blocker), ("win", win)):
-        value = (value or "").strip()
-        if len(value) > ANSWER_LIMIT:
-            raise InputError(field, f"keep this under {ANSWER_LIMIT} characters")
-        texts[field] = value
-    pulse = PulseCheckIn(plan_id=plan.id, due_on=due_on, confidence=score, **texts)
+    pulse = PulseCheckIn(plan_id=plan.id, due_on=due_on, confidence=score,
+                         blocker=PULSE_BLOCKER.check(blocker), win=PULSE_WIN.check(win))
     db.session.add(pulse)
     db.session.flush()
     record("pulse.answered", plan=plan, actor=hire, target=pulse,

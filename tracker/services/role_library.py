@@ -18,10 +18,13 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from tracker.services.text import problem
+
 PACKAGE_LIBRARY = Path(__file__).resolve().parent.parent / "library"
 BASELINE_FILE = "baseline.yaml"
 CATALOGUE_FILE = "catalogue.yaml"
 PLACEHOLDER = re.compile(r"\bTODO\b")
+ONE_LINE_KEYS = {"slug", "name", "area", "title"}  # the schema limits every length
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,20 @@ def placeholder_problems(data: Any, node, file: str, path: tuple = ()) -> list[P
     return []
 
 
+def text_problems(data: Any, node, file: str, path: tuple = ()) -> list[Problem]:
+    """A NUL character anywhere, or a line break in a name or title: what a form would refuse
+    (services/text.py), and PostgreSQL could not store a NUL at all."""
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in text_problems(v, node, file, path + (k,))]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in text_problems(v, node, file, path + (i,))]
+    if isinstance(data, str):
+        key = next((step for step in reversed(path) if isinstance(step, str)), "text")
+        found = problem(data.strip(), key, one_line=key in ONE_LINE_KEYS)
+        return [Problem(file, line_of(node, path), place_of(path), found)] if found else []
+    return []
+
+
 # Parsed, valid documents by (path, kind, mtime, size). Parsing with line numbers is the slow part
 # of loading the library (about 0.3 s), and tests load it hundreds of times; an edited file has a
 # new mtime or size and is read again. Callers must treat a document's data as read-only.
@@ -188,7 +205,7 @@ def _read_document(path: Path, kind: str) -> tuple[RoleDocument | None, list[Pro
     problems = schema_problems(kind, data, node, path.name)
     if problems:
         return None, problems
-    problems = placeholder_problems(data, node, path.name)
+    problems = placeholder_problems(data, node, path.name) + text_problems(data, node, path.name)
     if kind == "role" and data["slug"] != path.stem:
         problems.append(Problem(path.name, line_of(node, ["slug"]), "slug",
                                 f"{data['slug']!r} must match the file name {path.stem!r}"))

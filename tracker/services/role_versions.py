@@ -24,6 +24,7 @@ from tracker.models import (
 )
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.services.role_library import PACKAGE_LIBRARY, RoleDocument, read_library
+from tracker.services.text import storable
 
 BASELINE_SLUG = "company-baseline"
 
@@ -98,6 +99,10 @@ def load_library(directory: Path | None = None, paths=None) -> list[LoadResult]:
 
 
 def current_version(slug: str) -> RoleVersion | None:
+    """The latest version of ``slug``; None for any text no slug can be (PostgreSQL cannot
+    even compare one holding a NUL character)."""
+    if not storable(slug):
+        return None
     template = db.session.scalar(sa.select(RoleTemplate).where(RoleTemplate.slug == slug))
     return latest_version(template) if template else None
 

@@ -21,6 +21,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from tracker.extensions import db
+from tracker.models import Evidence
 from tracker.services.errors import InputError
 
 PENDING = "uploads.pending"  # session.info key: paths written in the open transaction
@@ -56,7 +57,16 @@ def checked_name(upload: FileStorage | None) -> tuple[str, str]:
     if extension not in allowed:
         raise InputError("file", f"files of type .{extension or '?'} are not accepted; "
                                 f"use one of: {', '.join(sorted(allowed))}")
-    return name, extension
+    return shortened(name, extension), extension
+
+
+def shortened(name: str, extension: str) -> str:
+    """The name cut to fit its column, keeping the extension: it only names the download, and
+    refusing a file for a long name would help nobody."""
+    limit = Evidence.file_name.type.length
+    if len(name) <= limit:
+        return name
+    return name[:limit - len(extension) - 1] + "." + extension
 
 
 def store(upload: FileStorage | None) -> Stored:
