@@ -22,7 +22,12 @@ def normalise_email(email: str) -> str:
 
 
 def find_user(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    """The account with this address, or None; an address no account can have (a NUL, which
+    PostgreSQL cannot even compare, or one past the column) is simply nobody's."""
+    email = normalise_email(email)
+    if "\x00" in email or len(email) > 254:
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == email))
 
 
 def authenticate(email: str, password: str) -> User | None:
