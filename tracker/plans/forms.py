@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField, URLField
+from wtforms.validators import Length
 
 from tracker.forms import ActionForm, Fits, blank, choices
 from tracker.models import EvidenceKind
@@ -47,7 +48,8 @@ class ReviewForm(FlaskForm):
 class AdoptForm(FlaskForm):
     """One template change, named "role:<key>" or "baseline:<key>" by its button."""
 
-    change = StringField()  # set by the pressed button, never drawn
+    # "baseline:" and a 48-character key at most; set by the pressed button, never drawn
+    change = StringField(validators=[Length(max=60)])
 
 
 class WaiveForm(FlaskForm):
