@@ -37,6 +37,11 @@ class TemplateRow:
         return self.versions[-1].version
 
     @property
+    def is_baseline(self) -> bool:
+        """The company baseline, merged into every plan, rather than one role."""
+        return self.template.kind == TemplateKind.BASELINE
+
+    @property
     def active_plans(self) -> int:
         return sum(row.active_plans for row in self.versions)
 
@@ -67,7 +72,7 @@ def library_rows() -> list[TemplateRow]:
         row = rows.setdefault(version.template_id, TemplateRow(version.template, []))
         row.versions.append(VersionRow(version, counts.get(version.id, 0)))
     return sorted(rows.values(),
-                  key=lambda r: (r.template.kind != TemplateKind.BASELINE, r.template.name))
+                  key=lambda r: (not r.is_baseline, r.template.name))
 
 
 def template_row(slug: str) -> TemplateRow | None:
