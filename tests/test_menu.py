@@ -9,7 +9,7 @@ from tests.conftest import login_as
 from tests.factories import make_plan, make_user
 from tracker.extensions import db
 from tracker.models import PlanStatus
-from tracker.services.policy import MENU
+from tracker.services.site_policy import MENU
 
 
 def menu_labels(page: str) -> list[str]:

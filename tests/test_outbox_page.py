@@ -15,7 +15,7 @@ from tracker.models import Notification, utcnow
 from tracker.models import NotificationStatus as S
 from tracker.reminders.kinds import label_of
 from tracker.services.accounts import find_user
-from tracker.services.policy import requeue_notification
+from tracker.services.site_policy import requeue_notification
 
 
 def test_dead_message_is_visible_and_requeue_sends_it(app, client, library, smtp_server):

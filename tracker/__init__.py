@@ -93,7 +93,7 @@ def register_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from tracker import formatting
     from tracker.forms import action_form, hidden
-    from tracker.services.policy import menu
+    from tracker.services.site_policy import menu
 
     formatting.register(app)
     app.add_template_global(menu)  # the top bar asks the policy what this person can use

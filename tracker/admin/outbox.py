@@ -20,7 +20,7 @@ from tracker.extensions import db
 from tracker.models import Notification, utcnow
 from tracker.reminders.kinds import label_of
 from tracker.reminders.plan import STALE, preview
-from tracker.services import policy, sweep_problems
+from tracker.services import site_policy, sweep_problems
 from tracker.services.errors import InputError
 from tracker.services.outbox import (
     STATUS_LABELS,
@@ -59,7 +59,7 @@ def outbox():
         counts=status_counts(), kind_label=label_of, status_label=STATUS_LABELS.get,
         preview=preview_rows, preview_left_out=left_out,
         problems=sweep_problems.recent(utcnow()),
-        may_requeue=partial(policy.requeue_notification, current_user),
+        may_requeue=partial(site_policy.requeue_notification, current_user),
         requeue_form=RequeueForm(back=request.full_path))
 
 

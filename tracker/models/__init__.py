@@ -3,6 +3,7 @@ from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.checkin import CheckIn, PulseCheckIn
+from tracker.models.draft import TemplateDraft
 from tracker.models.enums import (
     AdoptionDecision,
     CheckInRating,
@@ -32,6 +33,7 @@ __all__ = [
     "Evidence", "EvidenceKind", "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus",
     "GoalTemplate", "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus",
     "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
-    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateKind",
+    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateDraft",
+    "TemplateKind",
     "ThrottleEvent", "User", "UTCDateTime", "utcnow",
 ]

@@ -47,8 +47,12 @@ class RoleVersion(Base):
     content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
     source_file: so.Mapped[str] = so.mapped_column(sa.String(255), default="")
     loaded_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # What changed and who published it (the studio asks for both; the CLI records neither).
+    change_note: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    published_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
 
     template: so.Mapped[RoleTemplate] = so.relationship(back_populates="versions")
+    published_by = so.relationship("User")
     milestones: so.Mapped[list["MilestoneTemplate"]] = so.relationship(
         back_populates="version", order_by="MilestoneTemplate.position"
     )

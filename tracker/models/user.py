@@ -1,4 +1,5 @@
-"""People. Permissions come from plan relationships plus ``is_admin``; there is no role column."""
+"""People. Permissions come from plan relationships plus ``is_admin`` (and ``edits_templates``
+for the studio); there is no role column."""
 from __future__ import annotations
 
 import secrets
@@ -30,6 +31,8 @@ class User(UserMixin, TimestampMixin, Base):
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
     password_hash: so.Mapped[Optional[str]] = so.mapped_column(sa.String(256))
     is_admin: so.Mapped[bool] = so.mapped_column(default=False)
+    # HR lets someone shape the role library in the studio without making them an admin.
+    edits_templates: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     active: so.Mapped[bool] = so.mapped_column(default=True)
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
     # Which emails they want: all, digest (the weekly digest only) or checkins (check-in

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from tracker.models import Notification, PlanStatus, User
 from tracker.reminders.kinds import NotificationKind
-from tracker.services.policy import manages_anyone
 from tracker.services.preferences import CHOICES, describe
+from tracker.services.site_policy import manages_anyone
 
 
 def wanted(user: User, kind: str) -> bool:

@@ -11,7 +11,7 @@ from tracker.models import Notification, User, utcnow
 from tracker.models import NotificationStatus as S
 from tracker.services.audit import record
 from tracker.services.errors import InputError
-from tracker.services.policy import REQUEUEABLE, requeue_notification
+from tracker.services.site_policy import REQUEUEABLE, requeue_notification
 
 # How a status reads on the outbox page: its badges, its filter and its table.
 STATUS_LABELS = {status: status.value.replace("_", " ") for status in S}

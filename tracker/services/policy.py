@@ -16,15 +16,12 @@ from functools import cached_property
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker.extensions import db
 from tracker.models import (
     CheckIn,
     Evidence,
     EvidenceStatus,
     GoalOwner,
     GoalStatus,
-    Notification,
-    NotificationStatus,
     Plan,
     PlanGoal,
     PlanMilestone,
@@ -35,8 +32,6 @@ from tracker.services.errors import InputError
 
 OPEN_FOR_EVIDENCE = frozenset({GoalStatus.OPEN, GoalStatus.SUBMITTED, GoalStatus.CHANGES_REQUESTED})
 CONVERSATION_PEOPLE = frozenset({"hire", "manager", "admin"})
-REQUEUEABLE = frozenset({NotificationStatus.DEAD, NotificationStatus.FAILED,
-                         NotificationStatus.SKIPPED, NotificationStatus.SKIPPED_STALE})
 
 
 @dataclass(frozen=True)
@@ -266,42 +261,3 @@ def missing_for_signature(checkin: CheckIn | None) -> list[str]:
 
 def policy(user: User, plan: Plan) -> PlanPolicy:
     return PlanPolicy(user, plan)
-
-
-# -- outside any one plan ----------------------------------------------------------------
-def requeue_notification(user: User, notification: Notification) -> Decision:
-    """Operators send a message again once the dispatcher has given up on it."""
-    if not user.is_admin:
-        return _forbid("only HR and admins manage the outbox")
-    if notification.status not in REQUEUEABLE:
-        return _deny(f"a {_phrase(notification.status)} message cannot be queued again")
-    return ALLOW
-
-
-def read_library(user: User) -> Decision:
-    """The template studio: HR and admins shape the role library every plan is made from."""
-    return ALLOW if user.is_admin else _forbid("only HR and admins open the template studio")
-
-
-MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team", "managers"),
-        ("reviews.queue", "Reviews", "managers"), ("admin.plans", "All plans", "admins"),
-        ("admin.new_hire", "New hire", "admins"), ("studio.index", "Studio", "admins"),
-        ("admin.outbox", "Outbox", "admins"), ("auth.preferences", "Email", "everyone"))
-
-
-def manages_anyone(user: User) -> bool:
-    """Whether ``user`` manages someone now: the team pages and the team emails are for them."""
-    return db.session.scalar(sa.select(sa.exists().where(
-        Plan.manager_id == user.id, Plan.status == PlanStatus.ACTIVE)))
-
-
-def menu(user: User) -> list[tuple[str, str]]:
-    """The top bar: (endpoint, label) for the pages this person can use, and only those.
-
-    A hire who manages nobody has no team and no reviews, so they see neither.
-    """
-    if not getattr(user, "is_authenticated", False):
-        return []
-    audience = {"everyone", *(["managers"] if manages_anyone(user) else []),
-                *(["admins"] if user.is_admin else [])}
-    return [(endpoint, label) for endpoint, label, who in MENU if who in audience]

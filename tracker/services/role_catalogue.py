@@ -11,12 +11,8 @@ from pathlib import Path
 import yaml
 
 from tracker.models.enums import MILESTONE_ORDER
-from tracker.services.role_library import (
-    CATALOGUE_FILE,
-    LibraryError,
-    parse_yaml,
-    schema_problems,
-)
+from tracker.services.role_library import parse_yaml
+from tracker.services.role_rules import CATALOGUE_FILE, LibraryError, schema_problems
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from tracker.models import (
     RoleTemplate,
     RoleVersion,
     TemplateKind,
+    User,
 )
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.services.role_library import PACKAGE_LIBRARY, RoleDocument, read_library
@@ -50,7 +51,9 @@ def latest_version(template: RoleTemplate) -> RoleVersion | None:
     )
 
 
-def load_document(document: RoleDocument) -> LoadResult:
+def load_document(document: RoleDocument, note: str = "", by: User | None = None) -> LoadResult:
+    """Version N+1 of the document's template, unless its content equals the latest version.
+    ``note`` and ``by`` record what changed and who published it (the studio gives both)."""
     data = document.data
     template = db.session.scalar(sa.select(RoleTemplate).where(RoleTemplate.slug == document.slug))
     action = "new version"
@@ -70,7 +73,7 @@ def load_document(document: RoleDocument) -> LoadResult:
         sa.select(sa.func.max(RoleVersion.number)).where(RoleVersion.template_id == template.id)
     ) or 0) + 1
     version = RoleVersion(template=template, number=number, content_hash=document.content_hash,
-                          source_file=document.path.name)
+                          source_file=document.path.name, change_note=note, published_by=by)
     db.session.add(version)
     for position, key in enumerate(MILESTONE_ORDER):
         milestone_data = data["milestones"].get(key.value)

@@ -4,7 +4,7 @@ from functools import wraps
 from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
-from tracker.services.policy import read_library
+from tracker.services.site_policy import use_studio
 
 bp = Blueprint("studio", __name__)
 
@@ -14,7 +14,7 @@ def studio_access(view):
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if read_library(current_user).forbidden:
+        if use_studio(current_user).forbidden:
             abort(403)
         return view(*args, **kwargs)
 
