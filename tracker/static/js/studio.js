@@ -92,6 +92,7 @@
     document.querySelectorAll(".studio-editable").forEach(function (list) {
       window.Sortable.create(list, {
         group: "goals", handle: ".drag-handle", animation: 150,
+        forceFallback: true, fallbackTolerance: 3,  // pointer events: mouse, touch and pen alike
         onEnd: function () {
           document.querySelectorAll(".studio-editable").forEach(function (each) {
             const keys = Array.from(each.children).map(function (li) { return li.dataset.key; });
