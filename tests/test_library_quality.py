@@ -101,6 +101,7 @@ def test_every_template_is_one_catalogue_role_in_the_same_area():
     wrong = {slug: DOCUMENTS[slug]["area"] for slug in ROLES
              if slug not in catalogue or catalogue[slug].area != DOCUMENTS[slug]["area"]}
     assert wrong == {}
+    assert {"ai-llm-engineer", "ml-reliability-engineer"} <= set(ROLES)
 
 
 def test_roles_new_refuses_a_role_with_a_template_and_starts_others_from_the_catalogue(

@@ -15,6 +15,7 @@ REQUIRED_ROLES = {
     "ml-infrastructure-engineer", "model-deployment-engineer", "model-monitoring-engineer",
     "model-governance-engineer", "data-pipeline-engineer", "data-engineer", "data-scientist",
     "devops-engineer-ml", "software-engineer-ml-product", "ml-solution-architect",
+    "ai-llm-engineer", "ml-reliability-engineer",
 }
 
 
