@@ -67,6 +67,12 @@ class BaseConfig:
     INVITATION_MAX_AGE_DAYS = 14
     # A milestone's check-in can be filled in from this many days before its due date.
     CHECKIN_OPENS_DAYS_BEFORE = 14
+    # At risk (services/at_risk.py): this many goals still open more than the grace days after
+    # their milestone was due, or the latest signed check-in rated at risk or off track, or the
+    # latest pulse answer at this confidence or lower (1 to 5).
+    AT_RISK_OVERDUE_GOALS = 1
+    AT_RISK_GRACE_DAYS = 7
+    AT_RISK_PULSE_CONFIDENCE = 2
 
     # Email. Flask-Mail's names, read from the environment like everything else.
     MAIL_BACKEND = "file"  # "smtp", or "file": .eml files in MAIL_FILE_DIR (local runs)
