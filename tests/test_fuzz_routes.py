@@ -45,6 +45,7 @@ from tracker.checkins import forms as checkins
 from tracker.database import is_sqlite
 from tracker.forms import ActionForm
 from tracker.plans import forms as plans
+from tracker.studio import file_forms as studio
 
 # Every route and method in the URL map, with the form its view reads (None: it reads none).
 ROUTES = {
@@ -78,13 +79,15 @@ ROUTES = {
     ("GET", "auth.unsubscribe"): None, ("POST", "auth.unsubscribe"): None,
     ("GET", "studio.index"): None, ("GET", "studio.show"): None,
     ("GET", "studio.compare_versions"): None,
+    ("GET", "studio.upload"): None, ("POST", "studio.upload"): studio.UploadForm,
+    ("GET", "studio.download_template"): None, ("GET", "studio.download_library"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
-               "back", "token", "from", "to"]
+               "back", "token", "from", "to", "version"]
 
 
 world = cached_world(build_world)

@@ -170,9 +170,10 @@ def _forms() -> list[type[FlaskForm]]:
     import tracker.auth.forms
     import tracker.checkins.forms
     import tracker.plans.forms
+    import tracker.studio.file_forms
 
     modules = [tracker.admin.forms, tracker.auth.forms, tracker.checkins.forms,
-               tracker.plans.forms, tracker.forms]
+               tracker.plans.forms, tracker.studio.file_forms, tracker.forms]
     return sorted({value for module in modules for value in vars(module).values()
                    if isinstance(value, type) and issubclass(value, FlaskForm)
                    and value.__module__.startswith("tracker.")}, key=lambda f: f.__qualname__)

@@ -43,3 +43,6 @@ GOAL_DESCRIPTION = TextRule("description", "description", 5_000, one_line=False)
 EVIDENCE_HINT = TextRule("evidence hint", "evidence_hint", 500)
 DUE_DATE_REASON = TextRule("reason", "reason",
                            column_length(PlanMilestone.due_date_override_reason))
+
+# The template studio: what changed in a published version (kept with it, in a Text column).
+CHANGE_NOTE = TextRule("change note", "note", 2_000, one_line=False)
