@@ -61,7 +61,8 @@ def build_world(app):
                   + ids(Evidence.id)[:1],
                   "milestone_id": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                   "notification_id": [dead, *ids(Notification.id)], "key": ["d30"] * 4,
-                  "token": [invitation_token(felix), preferences_token(ben)]},
+                  "token": [invitation_token(felix), preferences_token(ben)],
+                  "slug": ["machine-learning-engineer", *ids(RoleTemplate.slug)]},
             # Form values that get a request as far as it can go, by field name (by route too,
             # where a route needs its own).
             typical={"email": "nia.new@example.com", "name": "Nia New", "role": "data-engineer",

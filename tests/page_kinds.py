@@ -59,6 +59,7 @@ PAGE_KINDS = [
     PageKind("studio", ADMIN, "/studio/", "table.plans tbody tr"),
     PageKind("studio-template", ADMIN, "/studio/machine-learning-engineer", "ol.studio-goals li"),
     PageKind("studio-compare", ADMIN, "/studio/machine-learning-engineer/compare", "h1"),
+    PageKind("studio-upload", ADMIN, "/studio/files/upload", "form input[type=file]"),
     PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
              "ol.template-changes li form button"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
