@@ -252,3 +252,18 @@ def test_an_upload_needs_the_forms_token(app, admin):
 def test_the_studio_links_to_upload_and_download(app, admin):
     page = admin.get("/studio/").get_data(as_text=True)
     assert 'href="/studio/files/upload"' in page and 'href="/studio/files/library.zip"' in page
+
+
+def test_a_role_cannot_take_the_baselines_slug(app, admin):
+    impostor = role_data() | {"slug": "company-baseline"}
+    before = rows(app)
+    response = post(admin, yaml.safe_dump(impostor).encode(), "company-baseline.yml")
+    assert response.status_code == 422 and rows(app) == before
+    assert ("'company-baseline' is a baseline template; this file is a role"
+            in text_of(response))
+
+
+def test_the_studio_downloads_what_roles_export_writes(app, admin, runner, tmp_path):
+    result = runner.invoke(args=["tracker", "roles", "export", ROLE, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert admin.get(f"/studio/files/{ROLE}.yaml").data == (tmp_path / f"{ROLE}.yaml").read_bytes()
