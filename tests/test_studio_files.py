@@ -267,3 +267,14 @@ def test_the_studio_downloads_what_roles_export_writes(app, admin, runner, tmp_p
     result = runner.invoke(args=["tracker", "roles", "export", ROLE, "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert admin.get(f"/studio/files/{ROLE}.yaml").data == (tmp_path / f"{ROLE}.yaml").read_bytes()
+
+
+def test_a_flood_of_problems_is_counted_whole_and_shown_in_part(app, admin):
+    data = role_data()
+    goal = data["milestones"]["d30"]["goals"][0] | {"owner": "boss"}
+    data["milestones"]["d30"]["goals"] = [goal | {"key": f"goal-{n}"} for n in range(600)]
+    response = post(admin, yaml.safe_dump(data).encode(), f"{ROLE}.yaml")
+    page = text_of(response)
+    assert response.status_code == 422 and "Nothing was published: 600 problems" in page
+    assert page.count("'boss' is not allowed") == 500
+    assert "… and 100 more problems not shown" in page

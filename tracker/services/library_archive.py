@@ -65,6 +65,9 @@ def unpack(filename: str, stream: BinaryIO, limits: Limits) -> Unpacked:
     suffix = PurePosixPath(name).suffix.lower()
     if suffix == ".zip":
         return _unzip(name, raw, limits)
+    if suffix in YAML_SUFFIXES and len(raw) > limits.unpacked_bytes:
+        raise refuse(name, f"the file is larger than {megabytes(limits.unpacked_bytes)}, the "
+                           "limit for a library upload; nothing was changed")
     if suffix in YAML_SUFFIXES:
         return Unpacked([UploadedFile(name, "baseline" if name == BASELINE_FILE else "role", raw)])
     raise refuse(name, "only a .yaml or .yml template, or a .zip of the library, can be uploaded")
@@ -108,13 +111,12 @@ def _entries(name: str, raw: bytes, limits: Limits) -> tuple[zipfile.ZipFile, li
     return archive, [info for info in infos if not info.is_dir()]
 
 
-def _without_top_folder(infos: list) -> tuple[list, int]:
-    """A zip made by compressing the library folder itself has one folder around it."""
+def _top_folder(infos: list) -> int:
+    """1 when every entry sits in one folder that is not ``roles/``: a zip made by compressing
+    the library folder itself; else 0."""
     firsts = {info.filename.split("/")[0] for info in infos}
-    if (len(firsts) == 1 and all("/" in info.filename for info in infos)
-            and firsts != {"roles"}):
-        return infos, 1
-    return infos, 0
+    return int(len(firsts) == 1 and firsts != {"roles"}
+               and all("/" in info.filename for info in infos))
 
 
 def _place(parts: list[str]) -> str | None:
@@ -137,7 +139,8 @@ def _unzip(name: str, raw: bytes, limits: Limits) -> Unpacked:
     hidden = [i for i in infos if any(p.startswith((".", "__MACOSX"))
                                       for p in i.filename.split("/"))]
     unpacked.ignored += [(i.filename, "a hidden or system file") for i in hidden]
-    infos, strip = _without_top_folder([i for i in infos if i not in hidden])
+    infos = [i for i in infos if i not in hidden]
+    strip = _top_folder(infos)
     for info in infos:
         parts = info.filename.split("/")[strip:]
         place = _place(parts)
