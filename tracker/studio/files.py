@@ -28,7 +28,7 @@ from tracker.services.role_rules import LibraryError
 from tracker.services.role_versions import current_version, version_of
 from tracker.services.text import storable
 from tracker.studio import bp, studio_access
-from tracker.studio.file_forms import UploadForm
+from tracker.studio.forms import UploadForm
 
 SHOWN_PROBLEMS = 500  # a page of problems past this helps nobody; the count says the rest
 
