@@ -63,6 +63,11 @@ class BaseConfig:
     UPLOAD_DIR = ""  # empty: instance/uploads, outside the static files
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     UPLOAD_EXTENSIONS = "pdf,png,jpg,jpeg,gif,webp,txt,md,csv,json,ipynb,zip"
+    # Role library uploads in the studio: the file as sent, every template in it unpacked
+    # (the shipped library is about 160 KB), and the entries a zip may hold.
+    LIBRARY_UPLOAD_BYTES = 1024 * 1024
+    LIBRARY_UNPACKED_BYTES = 2 * 1024 * 1024
+    LIBRARY_UPLOAD_FILES = 200
     # How long a "set your password" link from HR stays valid; using it once also ends it.
     INVITATION_MAX_AGE_DAYS = 14
     # A milestone's check-in can be filled in from this many days before its due date.
