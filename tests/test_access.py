@@ -113,6 +113,10 @@ MATRIX = {
     ("GET", "studio.download_library", "/studio/files/library.zip", None): only_admin(200),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
+    ("GET", "admin.late_goals_report", "/admin/reports/late-goals", None): only_admin(200),
+    ("GET", "admin.late_goals_csv", "/admin/reports/late-goals.csv", None): only_admin(200),
+    ("GET", "admin.plans_csv", "/admin/plans.csv", None): only_admin(200),
+    ("GET", "admin.goals_csv", "/admin/goals.csv", None): only_admin(200),
     ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):
         only_admin(422),
     ("GET", "admin.edit_plan", "/admin/plans/{plan}/edit", None): only_admin(200),
