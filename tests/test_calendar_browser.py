@@ -17,7 +17,7 @@ from tracker.services.demo import DEMO_DOMAIN
 pytestmark = pytest.mark.browser
 
 
-def test_a_manager_subscribes_on_a_phone_and_turns_the_feed_off(browser, live_server):
+def test_a_manager_subscribes_on_a_phone_and_turns_the_feed_off(browser, live_server):  # noqa: F811
     context = browser.new_context(**PHONE)
     page = context.new_page()
     sign_in_with_keyboard(page, live_server, f"maya.chen@{DEMO_DOMAIN}")

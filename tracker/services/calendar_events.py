@@ -47,23 +47,27 @@ def feed_plans(user: User) -> list[Plan]:
         .order_by(Plan.id)))
 
 
-def _goal_counts(milestone_ids: list[int]) -> dict[int, tuple[int, int, datetime | None]]:
-    """(finished, total, latest change) per milestone; retired goals are history, not work."""
+def _goal_counts(plan_ids: list[int]) -> dict[int, tuple[int, int, datetime | None]]:
+    """(finished, total, latest change) per milestone; retired goals are history, not work.
+    Filtered by plan, not milestone: five times fewer bound parameters for a large team."""
+    if not plan_ids:
+        return {}
     finished = sa.func.count().filter(PlanGoal.status.in_(list(FINISHED_GOAL_STATUSES)))
     rows = db.session.execute(
         sa.select(PlanGoal.milestone_id, finished, sa.func.count(),
                   sa.func.max(PlanGoal.updated_at))
-        .where(PlanGoal.milestone_id.in_(milestone_ids), PlanGoal.status != GoalStatus.RETIRED)
+        .where(PlanGoal.plan_id.in_(plan_ids), PlanGoal.status != GoalStatus.RETIRED)
         .group_by(PlanGoal.milestone_id))
     return {milestone_id: (done, total, latest) for milestone_id, done, total, latest in rows}
 
 
-def _checkins(milestone_ids: list[int]) -> dict[int, CheckIn]:
-    if not milestone_ids:
+def _checkins(plan_ids: list[int]) -> dict[int, CheckIn]:
+    """The check-ins of these plans, by milestone id."""
+    if not plan_ids:
         return {}
     return {c.milestone_id: c for c in db.session.scalars(
-        sa.select(CheckIn).where(CheckIn.milestone_id.in_(milestone_ids))
-        .options(so.raiseload("*")))}
+        sa.select(CheckIn).join(PlanMilestone, PlanMilestone.id == CheckIn.milestone_id)
+        .where(PlanMilestone.plan_id.in_(plan_ids)).options(so.raiseload("*")))}
 
 
 def _day(value: date) -> str:
@@ -114,10 +118,8 @@ def _event(user: User, plan: Plan, milestone: PlanMilestone, counts, checkin, ho
 
 def feed_events(user: User) -> list[FeedEvent]:
     plans = feed_plans(user)
-    milestone_ids = [m.id for plan in plans for m in plan.milestones]
-    counts = _goal_counts(milestone_ids) if milestone_ids else {}
-    checkins = _checkins([m.id for plan in plans if policy(user, plan).see_conversations()
-                          for m in plan.milestones])
+    counts = _goal_counts([plan.id for plan in plans])
+    checkins = _checkins([plan.id for plan in plans if policy(user, plan).see_conversations()])
     host = urlsplit(base_url()).hostname or "localhost"
     return [_event(user, plan, m, counts, checkins.get(m.id), host)
             for plan in plans for m in plan.milestones]
