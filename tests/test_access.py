@@ -76,6 +76,10 @@ MATRIX = {
     ("POST", "plans.stay_on_version", "/plans/{plan}/template-changes/stay", ""): ADOPTERS_ACT,
     ("GET", "auth.preferences", "/preferences", None): everyone(200),
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
+    # Each person's own calendar address: making one changes nothing another route reads, and
+    # turning it off when it is off changes nothing at all.
+    ("POST", "calendar.turn_off", "/calendar/address/off", ""): everyone(302),
+    ("POST", "calendar.new_address", "/calendar/address", ""): everyone(200),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
     ("GET", "admin.outbox", "/admin/outbox", None): only_admin(200),
     ("GET", "studio.index", "/studio/", None): only_admin(200),
@@ -135,12 +139,12 @@ MATRIX = {
         plan_people(admin=403, manager=403, hire=302, buddy=403),
 }
 # Open to anyone by design: signing in and out and asking for a reset link (test_auth,
-# test_password_reset), and the set-password, reset, email preference and unsubscribe pages,
-# where the link itself is the access check (test_invitations, test_password_reset,
-# test_preferences, test_unsubscribe).
+# test_password_reset), and the set-password, reset, email preference and unsubscribe pages
+# and the calendar feed, where the link itself is the access check (test_invitations,
+# test_password_reset, test_preferences, test_unsubscribe, test_calendar_feed).
 EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
           "auth.preferences_from_email", "auth.unsubscribe", "auth.forgot_password",
-          "auth.reset_password", "static"}
+          "auth.reset_password", "calendar.feed", "static"}
 
 
 def build_world(app):

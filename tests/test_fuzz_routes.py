@@ -95,6 +95,8 @@ ROUTES = {
     ("GET", "studio.download_template"): None, ("GET", "studio.download_library"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
+    ("GET", "calendar.feed"): None, ("POST", "calendar.new_address"): ActionForm,
+    ("POST", "calendar.turn_off"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}

@@ -2,6 +2,7 @@
 from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.calendar import CalendarFeed
 from tracker.models.checkin import CheckIn, PulseCheckIn
 from tracker.models.draft import TemplateDraft
 from tracker.models.enums import (
@@ -29,7 +30,8 @@ from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
-    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating",
+    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
+    "CheckInRating",
     "Evidence", "EvidenceKind", "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus",
     "GoalTemplate", "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus",
     "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
