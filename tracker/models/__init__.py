@@ -27,6 +27,7 @@ from tracker.models.role import (
     RoleVersion,
 )
 from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
+from tracker.models.sweep_marks import SweepSetting
 from tracker.models.user import User
 
 __all__ = [
@@ -35,7 +36,8 @@ __all__ = [
     "Evidence", "EvidenceKind", "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus",
     "GoalTemplate", "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus",
     "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
-    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateDraft",
+    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "SweepSetting",
+    "TemplateDraft",
     "TemplateKind",
     "ThrottleEvent", "User", "UTCDateTime", "utcnow",
 ]
