@@ -52,13 +52,21 @@ class LayerChoice:
 
 
 def layer_choices() -> list[LayerChoice]:
-    """Every loaded layer, teams first, for the new-hire form and the studio preview."""
+    """Every loaded layer in merge order: contexts, then teams (a team is the most specific,
+    so it goes last and wins by key), for the new-hire form and the studio preview."""
     rows = db.session.execute(
         sa.select(RoleTemplate.slug, RoleTemplate.name, RoleTemplate.layer_type,
                   RoleTemplate.summary)
         .where(RoleTemplate.kind == TemplateKind.LAYER)
-        .order_by(RoleTemplate.layer_type.desc(), RoleTemplate.name)).all()
+        .order_by(RoleTemplate.layer_type, RoleTemplate.name)).all()
     return [LayerChoice(*row) for row in rows]
+
+
+def in_merge_order(slugs: list[str], choices: list[LayerChoice]) -> list[str]:
+    """Ticked boxes in the list's order whatever order they arrived in; anything unknown is
+    kept (at the end) for ``layer_versions`` to refuse by name."""
+    known = [choice.slug for choice in choices if choice.slug in slugs]
+    return known + [slug for slug in slugs if slug not in known]
 
 
 def layer_versions(slugs: list[str]) -> list[RoleVersion]:
