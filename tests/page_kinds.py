@@ -58,6 +58,8 @@ PAGE_KINDS = [
     PageKind("outbox-sweep-problem", ADMIN, "/admin/outbox", "table.sweep-problems tbody tr"),
     PageKind("studio", ADMIN, "/studio/", "table.plans tbody tr"),
     PageKind("studio-template", ADMIN, "/studio/machine-learning-engineer", "ol.studio-goals li"),
+    PageKind("studio-preview", ADMIN, "/studio/preview/plan?role=machine-learning-engineer"
+             "&start_date=2027-01-04&layers=platform-team", "#merged-plan ol.studio-goals li"),
     PageKind("studio-compare", ADMIN, "/studio/machine-learning-engineer/compare", "h1"),
     PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
              "ol.template-changes li form button"),

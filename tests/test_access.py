@@ -80,6 +80,8 @@ MATRIX = {
     ("GET", "studio.show", "/studio/machine-learning-engineer", None): only_admin(200),
     ("GET", "studio.compare_versions", "/studio/machine-learning-engineer/compare", None):
         only_admin(200),
+    ("GET", "studio.preview_plan", "/studio/preview/plan?layers=startup&start_date=x", None):
+        only_admin(422),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
     ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):

@@ -77,14 +77,14 @@ ROUTES = {
     ("GET", "auth.reset_password"): None, ("POST", "auth.reset_password"): auth.SetPasswordForm,
     ("GET", "auth.unsubscribe"): None, ("POST", "auth.unsubscribe"): None,
     ("GET", "studio.index"): None, ("GET", "studio.show"): None,
-    ("GET", "studio.compare_versions"): None,
+    ("GET", "studio.compare_versions"): None, ("GET", "studio.preview_plan"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
-               "back", "token", "from", "to"]
+               "back", "token", "from", "to", "start_date", "layers"]
 
 
 world = cached_world(build_world)

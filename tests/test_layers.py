@@ -18,8 +18,10 @@ from tracker.services.role_versions import current_baseline, current_version, lo
 
 START = date.today() + timedelta(days=14)
 ROLE = "data-engineer"
-ADDED = {"learn-the-platform-services-and-their-users", "ship-a-change-through-the-platform-pipeline",
-         "handle-a-week-of-platform-support-requests", "improve-a-self-service-path-for-other-teams"}
+ADDED = {"learn-the-platform-services-and-their-users",
+         "ship-a-change-through-the-platform-pipeline",
+         "handle-a-week-of-platform-support-requests",
+         "improve-a-self-service-path-for-other-teams"}
 REPLACED = "shadow-a-first-on-call-shift"
 DROPPED = "set-up-the-development-environment-and-complete"
 
