@@ -76,6 +76,7 @@ def build_world(app):
                      "auth.login": {"email": ben.email, "password": "not the password"}},
             known={"email": emails, "manager": emails, "buddy": emails,
                    "role": ids(RoleTemplate.slug), "timezone": ["UTC", "Europe/Berlin", "Mars"],
+                   "layers": ["platform-team", "startup", "data-engineer", ""],
                    "milestone": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                    "next": ["/team", "//evil.example"], "back": ["https://evil.example/"],
                    "url": ["https://example.com/notes", "http://[", "ftp://example.com/"]},
