@@ -106,7 +106,8 @@ def field(name: str, unbound: UnboundField, typical: dict, known: dict[str, list
         return Field(lambda: soon, mostly(near, st.just(soon)), st.one_of(odd, TEXT),
                      lambda: "9999-12-31")
     if issubclass(kind, IntegerField):
-        return Field(lambda: "7", st.integers(1, 90).map(str), st.one_of(IDS.map(str), TEXT),
+        number = typical.get(base, "7")
+        return Field(lambda: number, st.integers(1, 90).map(str), st.one_of(IDS.map(str), TEXT),
                      lambda: str(2**64))
     if issubclass(kind, URLField):
         return Field(lambda: typical.get(base, "https://example.com/"),

@@ -23,10 +23,12 @@ from tracker.models import (
     RoleTemplate,
     User,
 )
+from tracker.services import drafts
 from tracker.services.demo import DEMO_DOMAIN, seed_demo
 from tracker.services.goals import submit_evidence
 from tracker.services.invitations import invitation_token
 from tracker.services.preferences import preferences_token
+from tracker.services.role_versions import current_version
 
 VISITORS = {"anonymous": None, "new hire": f"ben.okafor@{DEMO_DOMAIN}",
             "manager": f"maya.chen@{DEMO_DOMAIN}", "HR admin": f"hr.admin@{DEMO_DOMAIN}"}
@@ -47,6 +49,8 @@ def build_world(app):
         dead = queue(plan, ben, 2, prefix="fuzz")[0]
         db.session.get(Notification, dead).status = NotificationStatus.DEAD
         felix = db.session.scalar(sa.select(User).where(User.email.like("felix.wagner@%")))
+        felix.edits_templates = True
+        draft = drafts.start_from(current_version("data-engineer"), felix)
         db.session.commit()
 
         def ids(column, *where):
@@ -61,7 +65,10 @@ def build_world(app):
                   + ids(Evidence.id)[:1],
                   "milestone_id": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                   "notification_id": [dead, *ids(Notification.id)], "key": ["d30"] * 4,
-                  "token": [invitation_token(felix), preferences_token(ben)]},
+                  "token": [invitation_token(felix), preferences_token(ben)],
+                  # The studio: a template with an open draft, one of its goal keys, editors.
+                  "slug": ["data-engineer", "machine-learning-engineer"],
+                  "milestone": ["d30", "m12"], "user_id": [felix.id, *ids(User.id)[:2]]},
             # Form values that get a request as far as it can go, by field name (by route too,
             # where a route needs its own).
             typical={"email": "nia.new@example.com", "name": "Nia New", "role": "data-engineer",
@@ -72,10 +79,15 @@ def build_world(app):
                      "password": "a long enough password", "confirm": "a long enough password",
                      "next": "/team", "back": "/admin/outbox?status=dead",
                      "due_date": (plan.start_date + timedelta(days=100)).isoformat(),
+                     "revision": str(draft.revision), "title": "A goal from the fuzz",
+                     "start": "copy", "copy_of": "data-engineer", "slug": "fuzz-role",
+                     "studio.add_goal": {"milestone": "d60"},
+                     "studio.save_goal": {"milestone": "d30"},
                      # A known account: an unknown one costs a deliberately slow hash.
                      "auth.login": {"email": ben.email, "password": "not the password"}},
             known={"email": emails, "manager": emails, "buddy": emails,
-                   "role": ids(RoleTemplate.slug), "timezone": ["UTC", "Europe/Berlin", "Mars"],
+                   "role": ids(RoleTemplate.slug), "copy_of": ids(RoleTemplate.slug),
+                   "catalogue": ["nlp-llm-engineer", "data-engineer", "no-such-role"], "timezone": ["UTC", "Europe/Berlin", "Mars"],
                    "layers": ["platform-team", "startup", "data-engineer", ""],
                    "milestone": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                    "next": ["/team", "//evil.example"], "back": ["https://evil.example/"],

@@ -16,10 +16,10 @@ import yaml
 from tests.browser_support import PHONE, demo_app, serving
 from tracker.extensions import db
 from tracker.models import Plan, User
-from tracker.services import sweep_problems
+from tracker.services import drafts, sweep_problems
 from tracker.services.demo import DEMO_PASSWORD
 from tracker.services.role_library import PACKAGE_LIBRARY
-from tracker.services.role_versions import load_library
+from tracker.services.role_versions import current_version, load_library
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 MANAGER = "maya.chen"
@@ -61,6 +61,10 @@ PAGE_KINDS = [
     PageKind("studio-preview", ADMIN, "/studio/preview/plan?role=machine-learning-engineer"
              "&start_date=2027-01-04&layers=platform-team", "#merged-plan ol.studio-goals li"),
     PageKind("studio-compare", ADMIN, "/studio/machine-learning-engineer/compare", "h1"),
+    PageKind("studio-draft", ADMIN, "/studio/data-engineer/draft", "li.studio-goal form textarea",
+             open_first="li.studio-goal details > summary"),
+    PageKind("studio-new", ADMIN, "/studio/new", "form fieldset input[type=radio]"),
+    PageKind("studio-editors", ADMIN, "/studio/editors", "form input[type=email]"),
     PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
              "ol.template-changes li form button"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
@@ -168,6 +172,13 @@ def release_template_update(folder) -> None:
     db.session.commit()
 
 
+def open_draft(slug: str) -> None:
+    """A draft in the studio for the editor's page (the demo has none), as HR starts one."""
+    hr = db.session.scalar(sa.select(User).where(User.email == email(ADMIN)))
+    drafts.start_from(current_version(slug), hr)
+    db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def site(browser, tmp_path_factory):
     app = demo_app(tmp_path_factory.mktemp("a11y") / "a11y.sqlite3")
@@ -177,6 +188,7 @@ def site(browser, tmp_path_factory):
         plans = {address.split("@")[0].replace(".", "_"): plan_id for plan_id, address in rows}
         record_sweep_problem(plans["felix_wagner"])
         release_template_update(tmp_path_factory.mktemp("library"))
+        open_draft("data-engineer")
     with serving(app) as base:
         send_goals_for_review(browser, base)
         yield Site(base, plans, {})

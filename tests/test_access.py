@@ -15,7 +15,9 @@ from tests.factories import PlanFactory, cast, days_ago
 from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
+from tracker.services import drafts
 from tracker.services.goals import submit_evidence
+from tracker.services.role_versions import current_version
 
 VIEWERS = ["admin", "manager", "other.manager", "hire", "other.hire", "buddy", None]
 NONE_LOGGED_IN = {None: 302}  # anonymous: sent to the login page, for every route
@@ -78,6 +80,30 @@ MATRIX = {
     ("GET", "admin.outbox", "/admin/outbox", None): only_admin(200),
     ("GET", "studio.index", "/studio/", None): only_admin(200),
     ("GET", "studio.show", "/studio/machine-learning-engineer", None): only_admin(200),
+    # The studio: the world has a draft of the data engineer, and every save names no revision.
+    ("GET", "studio.draft", "/studio/data-engineer/draft", None): only_admin(200),
+    ("POST", "studio.start_editing", "/studio/no-such-role/edit", ""): only_admin(404),
+    ("POST", "studio.save_details", "/studio/data-engineer/draft/details", "name=x"):
+        only_admin(422),
+    ("POST", "studio.save_milestone", "/studio/data-engineer/draft/milestones/d30", "title=x"):
+        only_admin(422),
+    ("POST", "studio.add_goal", "/studio/data-engineer/draft/goals", "milestone=d30"):
+        only_admin(422),
+    ("POST", "studio.save_goal", "/studio/data-engineer/draft/goals/x", "title=x"):
+        only_admin(422),
+    ("POST", "studio.move_goal", "/studio/data-engineer/draft/goals/x/move", "direction=up"):
+        only_admin(422),
+    ("POST", "studio.remove_goal", "/studio/data-engineer/draft/goals/x/remove", ""):
+        only_admin(422),
+    ("POST", "studio.reorder", "/studio/data-engineer/draft/order", ""): only_admin(422),
+    ("POST", "studio.publish", "/studio/data-engineer/draft/publish", "note=x"):
+        only_admin(422),
+    ("POST", "studio.discard", "/studio/data-engineer/draft/discard", ""): only_admin(422),
+    ("GET", "studio.new_template", "/studio/new", None): only_admin(200),
+    ("POST", "studio.new_template", "/studio/new", "start=copy&name=X+role"): only_admin(422),
+    ("GET", "studio.editors", "/studio/editors", None): only_admin(200),
+    ("POST", "studio.grant_editor", "/studio/editors", "email="): only_admin(422),
+    ("POST", "studio.remove_editor", "/studio/editors/999999/remove", ""): only_admin(404),
     ("GET", "studio.compare_versions", "/studio/machine-learning-engineer/compare", None):
         only_admin(200),
     ("GET", "studio.preview_plan", "/studio/preview/plan?layers=startup&start_date=x", None):
@@ -122,6 +148,7 @@ def build_world(app):
         upload = FileStorage(io.BytesIO(b"%PDF-1.4 notes"), "notes.pdf", content_type="application/pdf")
         file_evidence = submit_evidence(plan, goals[2], people.hire, kind=EvidenceKind.FILE,
                                         upload=upload)
+        drafts.start_from(current_version("data-engineer"), people.admin)
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
                                milestone=plan.milestones[0].id, evidence=evidence.id,

@@ -45,6 +45,7 @@ from tracker.checkins import forms as checkins
 from tracker.database import is_sqlite
 from tracker.forms import ActionForm
 from tracker.plans import forms as plans
+from tracker.studio import forms as studio
 
 # Every route and method in the URL map, with the form its view reads (None: it reads none).
 ROUTES = {
@@ -77,7 +78,18 @@ ROUTES = {
     ("GET", "auth.reset_password"): None, ("POST", "auth.reset_password"): auth.SetPasswordForm,
     ("GET", "auth.unsubscribe"): None, ("POST", "auth.unsubscribe"): None,
     ("GET", "studio.index"): None, ("GET", "studio.show"): None,
-    ("GET", "studio.compare_versions"): None, ("GET", "studio.preview_plan"): None,
+    ("GET", "studio.compare_versions"): None, ("GET", "studio.draft"): None,
+    ("POST", "studio.start_editing"): ActionForm, ("POST", "studio.save_details"):
+        studio.DetailsForm, ("POST", "studio.save_milestone"): studio.MilestoneForm,
+    ("POST", "studio.add_goal"): studio.GoalForm, ("POST", "studio.save_goal"): studio.GoalForm,
+    ("POST", "studio.move_goal"): studio.MoveForm, ("POST", "studio.remove_goal"):
+        studio.DraftForm, ("POST", "studio.reorder"): studio.OrderForm,
+    ("POST", "studio.publish"): studio.PublishForm, ("POST", "studio.discard"): studio.DraftForm,
+    ("GET", "studio.new_template"): None, ("POST", "studio.new_template"):
+        studio.NewTemplateForm, ("GET", "studio.editors"): None,
+    ("POST", "studio.grant_editor"): studio.EditorForm,
+    ("POST", "studio.remove_editor"): ActionForm,
+    ("GET", "studio.preview_plan"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
 }

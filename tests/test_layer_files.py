@@ -11,7 +11,10 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.services.role_library import PACKAGE_LIBRARY, LibraryError, read_library
 
-GOOD = (PACKAGE_LIBRARY / "layers" / "startup.yaml").read_text()
+RUNBOOKS = "read-the-team-runbooks-and-the-incident-process"
+# The shipped startup layer, with a drop at 90 days for the tests to break.
+GOOD = (PACKAGE_LIBRARY / "layers" / "startup.yaml").read_text() + (
+    "    drops:\n      - suggest-improvements-to-this-onboarding-plan\n")
 
 
 def library_with(tmp_path, text: str, name: str = "startup.yaml"):
@@ -44,17 +47,16 @@ def test_a_wrong_type_and_a_replacement_without_description_name_file_line_and_p
         f"startup.yaml:{line_of(text, 'type: squad')}: type: 'squad' is not allowed; "
         "use one of: team, context"]
     data = yaml.safe_load(GOOD)
-    del data["milestones"]["d60"]["replaces"]["shadow-a-first-on-call-shift"]["description"]
+    del data["milestones"]["d60"]["replaces"][RUNBOOKS]["description"]
     text = yaml.safe_dump(data, sort_keys=False)
     [problem] = problems_for(library_with(tmp_path / "2", text))
-    line = line_of(text, "  shadow-a-first-on-call-shift:") + 1  # where the replacement starts
-    assert problem == (f"startup.yaml:{line}: "
-                       "milestones.d60.replaces.shadow-a-first-on-call-shift: "
+    line = line_of(text, f"  {RUNBOOKS}:") + 1  # where the replacement starts
+    assert problem == (f"startup.yaml:{line}: milestones.d60.replaces.{RUNBOOKS}: "
                        "missing required field 'description'")
 
 
 def test_a_key_used_twice_in_a_layer_is_refused(tmp_path):
-    drop = "      - reflect-on-the-first-90-days"
+    drop = "      - suggest-improvements-to-this-onboarding-plan"
     text = GOOD.replace(drop, drop + "\n      - ship-a-small-change-end-to-end")
     [problem] = problems_for(library_with(tmp_path, text))
     line = line_of(text, "      - ship-a-small-change-end-to-end")
@@ -63,11 +65,11 @@ def test_a_key_used_twice_in_a_layer_is_refused(tmp_path):
 
 
 def test_replacing_or_dropping_a_key_no_template_has_is_reported_with_its_line(tmp_path):
-    text = GOOD.replace("reflect-on-the-first-90-days", "reflect-on-the-first-99-days")
+    text = GOOD.replace("suggest-improvements-to-this-onboarding-plan", "suggest-improvements")
     [problem] = problems_for(library_with(tmp_path, text))
-    assert problem == (f"startup.yaml:{line_of(text, 'first-99-days')}: milestones.d90.drops[0]: "
-                       "no template in the library has a goal with key "
-                       "'reflect-on-the-first-99-days' to drop; check the key")
+    assert problem == (f"startup.yaml:{line_of(text, '- suggest-improvements')}: "
+                       "milestones.d90.drops[0]: no template in the library has a goal with key "
+                       "'suggest-improvements' to drop; check the key")
 
 
 def test_a_layer_slug_must_match_its_file_name_and_an_empty_milestone_is_refused(tmp_path):
@@ -84,15 +86,14 @@ def test_roles_load_loads_layers_and_a_changed_layer_is_a_new_version(app, runne
     result = runner.invoke(args=["tracker", "roles", "load"])
     assert result.exit_code == 0, result.output
     assert "platform-team" in result.output and "startup" in result.output
-    library = library_with(tmp_path, GOOD.replace("Ship a small change to production end to end",
-                                                  "Ship a small change to production yourself"))
+    library = library_with(tmp_path, GOOD)  # one drop more than the shipped file
     again = runner.invoke(args=["tracker", "roles", "load", "--dir", str(library)])
     assert "startup                                  v2    new version" in again.output
     assert "platform-team                            v1    unchanged" in again.output
     exported = runner.invoke(args=["tracker", "roles", "export", "startup"])
     data = yaml.safe_load(exported.output)
     assert data["type"] == "context" and data["milestones"]["d90"]["drops"] == [
-        "reflect-on-the-first-90-days"]
+        "suggest-improvements-to-this-onboarding-plan"]
     replaced = data["milestones"]["d60"]["replaces"]
     assert "read-the-team-runbooks-and-the-incident-process" in replaced
 

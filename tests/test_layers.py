@@ -22,8 +22,10 @@ ADDED = {"learn-the-platform-services-and-their-users",
          "ship-a-change-through-the-platform-pipeline",
          "handle-a-week-of-platform-support-requests",
          "improve-a-self-service-path-for-other-teams"}
-REPLACED = "shadow-a-first-on-call-shift"
-DROPPED = "set-up-the-development-environment-and-complete"
+REPLACED = "read-the-team-runbooks-and-the-incident-process"
+DROPPED = "learn-the-company-s-products-and-customers"
+PLATFORM_TITLE = "Learn the platform's incident process and shadow its on-call for a week"
+STARTUP_TITLE = "Learn the team's light incident process and write a first runbook"
 
 
 @pytest.fixture
@@ -84,7 +86,7 @@ def test_creating_a_hire_with_the_platform_team_adds_replaces_and_drops_by_key(a
     assert len(goals) == expected + len(ADDED) - 1
     assert {key for key, (source, _) in goals.items() if source == GoalSource.LAYER} == (
         ADDED | {REPLACED})
-    assert goals[REPLACED] == (GoalSource.LAYER, "Shadow the platform on-call rotation for a week")
+    assert goals[REPLACED] == (GoalSource.LAYER, PLATFORM_TITLE)
     assert DROPPED not in goals
     with app.app_context():
         layer = db.session.scalars(sa.select(PlanLayer)).one()
@@ -92,12 +94,11 @@ def test_creating_a_hire_with_the_platform_team_adds_replaces_and_drops_by_key(a
 
 
 def test_a_later_layer_replaces_what_an_earlier_one_replaced(app, admin):
-    """Startup replaces the on-call shadowing; the platform team, merged after it, wins."""
+    """Startup replaces the incident-process goal; the platform team, merged after, wins."""
     response = admin.post("/admin/hires/new", data=hire_form(layers=["platform-team", "startup"]))
     assert response.status_code == 302
     goals = plan_goals(app)
-    assert goals[REPLACED][1] == "Shadow the platform on-call rotation for a week"
-    assert "reflect-on-the-first-90-days" not in goals  # dropped by startup
+    assert goals[REPLACED][1] == PLATFORM_TITLE
     assert goals["ship-a-small-change-end-to-end"][0] == GoalSource.LAYER
     with app.app_context():
         assert [row.version.template.slug for row in db.session.scalars(
@@ -150,12 +151,11 @@ def test_the_service_merges_in_the_order_it_is_given(app, library):
         role, baseline = current_version(ROLE), current_baseline()
         merged = merge(role, baseline, layer_versions(["platform-team", "startup"]))
         d60 = {goal.key: (source, goal.title) for source, goal in merged.goals["d60"]}
-        assert d60[REPLACED] == (GoalSource.LAYER, "Take a first on-call shift with a backup")
+        assert d60[REPLACED] == (GoalSource.LAYER, STARTUP_TITLE)
         assert DROPPED not in d60
         assert [(goal.key, by.milestone.version.template.slug) for goal, by in
                 merged.removed["d60"]] == [(REPLACED, "platform-team"), (DROPPED, "platform-team"),
-                                           ("read-the-team-runbooks-and-the-incident-process",
-                                            "startup"), (REPLACED, "startup")]
+                                           (REPLACED, "startup")]
         with pytest.raises(InputError, match="each layer can be chosen once"):
             layer_versions(["startup", "startup"])
         with pytest.raises(InputError, match="'data-engineer' is not a layer"):

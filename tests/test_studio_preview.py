@@ -35,7 +35,7 @@ def test_the_preview_shows_each_milestones_due_date_and_where_each_goal_comes_fr
     assert "From Company baseline" in page and "From Data Engineer" in page
     assert "From Platform team (replaces a lower goal)" in page
     assert "From Regulated environment (replaces a lower goal)" in page
-    assert "Platform team drops “Set up the development environment" in page
+    assert "Platform team drops “Learn the company&#39;s products" in page
     assert 'name="layers" value="platform-team" id="layers-' in page and "checked" in page
 
 

@@ -27,6 +27,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.goals import submit_evidence
+from tracker.services.plan_changes import add_custom_goal
 
 UTC = timezone.utc
 
@@ -177,6 +178,10 @@ def test_overdue_goes_to_owners_then_the_manager_after_3_days_then_hr_after_7(ap
 
 
 def test_owner_and_manager_stages_on_one_monday_make_one_message_the_escalation(app, world):
+    with app.app_context():  # a buddy goal at 60 days, whatever the library has there
+        plan = db.session.get(Plan, world.plan)
+        add_custom_goal(plan, plan.milestones[1], title="Pair on a backfill", owner="buddy")
+        db.session.commit()
     run(app, at("2026-03-09 14:00"))  # 60 days was due Fri 6 Mar: +1 and +3 both land Monday
     rows = [r for r in outbox(app, "goal_overdue") if r.payload["milestone"] == "d60"
             and r.plan == world.plan]

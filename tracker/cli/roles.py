@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 
 from tracker.extensions import db
 from tracker.formatting import plural
-from tracker.services.role_catalogue import find_role, read_catalogue, skeleton
+from tracker.services.role_catalogue import find_role, read_catalogue, skeleton, template_file
 from tracker.services.role_compare import compare as compare_versions
 from tracker.services.role_compare import summary
 from tracker.services.role_library import LibraryError, read_library
@@ -150,11 +150,19 @@ def catalogue(area, directory):
 @DIR_OPTION
 @with_appcontext
 def new(slug, out, directory):
-    """Start a template for a catalogue role as a skeleton to fill in."""
+    """Start a template for a catalogue role as a skeleton to fill in.
+
+    The skeleton takes its slug, name and area from the catalogue entry, so the finished file
+    agrees with the catalogue; a role that already has a template in the library is refused
+    (wherever --out points), since a second file would be a second template for one role."""
     directory = directory or library_dir()
     role = find_role(directory, slug)
     if role is None:
         raise click.ClickException(f"{slug!r} is not in the catalogue; see `tracker roles catalogue`")
+    existing = template_file(directory, slug)
+    if existing is not None:
+        raise click.ClickException(f"{slug!r} already has a template ({existing}); edit it, "
+                                   "and `roles load` makes the next version")
     target = (out or directory / "roles") / f"{slug}.yaml"
     if target.exists():
         raise click.ClickException(f"{target} already exists; not overwritten")

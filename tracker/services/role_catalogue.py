@@ -36,6 +36,12 @@ def find_role(directory: Path, slug: str) -> CatalogueRole | None:
     return next((role for role in read_catalogue(directory) if role.slug == slug), None)
 
 
+def template_file(directory: Path, slug: str) -> Path | None:
+    """The library's template for ``slug``, if it has one (a role has one template)."""
+    folder = directory / "roles"
+    return next((p for p in (folder / f"{slug}.yaml", folder / f"{slug}.yml") if p.exists()), None)
+
+
 def skeleton(role: CatalogueRole) -> str:
     milestones = {}
     for key in MILESTONE_ORDER:

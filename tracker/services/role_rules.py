@@ -73,6 +73,14 @@ def _validators() -> dict[str, Draft202012Validator]:
     return {name: Draft202012Validator(s, registry=registry) for name, s in schemas.items()}
 
 
+def schema_limit(*path: str) -> int:
+    """The longest text the role schema allows: ``("name",)`` for a template's field,
+    ``("goal", "title")`` or ``("milestone", "title")`` for one inside it."""
+    schema = _validators()["role"].schema
+    where = schema["properties"] if len(path) == 1 else schema["$defs"][path[0]]["properties"]
+    return where[path[-1]]["maxLength"]
+
+
 def line_of(node: yaml.Node | None, path: Iterable[Any]) -> int | None:
     """Follow a JSON path through the YAML node tree to the line the value starts on."""
     if node is None:

@@ -18,6 +18,7 @@ from tracker.models import (
     PlanStatus,
     RoleTemplate,
     RoleVersion,
+    TemplateDraft,
     TemplateKind,
 )
 
@@ -32,6 +33,7 @@ class VersionRow:
 class TemplateRow:
     template: RoleTemplate
     versions: list[VersionRow]
+    draft: TemplateDraft | None = None
 
     @property
     def latest(self) -> RoleVersion:
@@ -73,14 +75,28 @@ def library_rows() -> list[TemplateRow]:
     counts = _plans_per_version()
     versions = db.session.scalars(
         sa.select(RoleVersion).join(RoleTemplate)
-        .options(so.contains_eager(RoleVersion.template))
+        .options(so.contains_eager(RoleVersion.template), so.joinedload(RoleVersion.published_by))
         .order_by(RoleTemplate.kind, RoleTemplate.name, RoleVersion.number)).all()
+    drafts = {d.slug: d for d in open_drafts()}
     rows: dict[int, TemplateRow] = {}
     for version in versions:
-        row = rows.setdefault(version.template_id, TemplateRow(version.template, []))
+        row = rows.setdefault(version.template_id, TemplateRow(
+            version.template, [], drafts.get(version.template.slug)))
         row.versions.append(VersionRow(version, counts.get(version.id, 0)))
     return sorted(rows.values(),
                   key=lambda r: (not r.is_baseline, r.is_layer, r.template.name))
+
+
+def open_drafts() -> list[TemplateDraft]:
+    """Every draft being written, with who saved it last, in one query."""
+    return db.session.scalars(sa.select(TemplateDraft).options(
+        so.joinedload(TemplateDraft.updated_by)).order_by(TemplateDraft.slug)).all()
+
+
+def new_role_drafts() -> list[TemplateDraft]:
+    """Drafts of roles never published: the library lists them apart, as not yet usable."""
+    published = set(db.session.scalars(sa.select(RoleTemplate.slug)))
+    return [draft for draft in open_drafts() if draft.slug not in published]
 
 
 def template_row(slug: str) -> TemplateRow | None:

@@ -7,6 +7,7 @@ services check with these rules (and so the CLI and jobs do too); the forms draw
 from __future__ import annotations
 
 from tracker.models import Evidence, PlanGoal, PlanMilestone, PulseCheckIn, User
+from tracker.services.role_rules import schema_limit
 from tracker.services.text import TextRule
 
 
@@ -43,3 +44,18 @@ GOAL_DESCRIPTION = TextRule("description", "description", 5_000, one_line=False)
 EVIDENCE_HINT = TextRule("evidence hint", "evidence_hint", 500)
 DUE_DATE_REASON = TextRule("reason", "reason",
                            column_length(PlanMilestone.due_date_override_reason))
+
+# The studio: a template's text, limited as the role schema limits the files (role.schema.json).
+TEMPLATE_SLUG = TextRule("short name", "slug", schema_limit("slug"))
+TEMPLATE_NAME = TextRule("role name", "name", schema_limit("name"))
+TEMPLATE_AREA = TextRule("area", "area", schema_limit("area"))
+TEMPLATE_SUMMARY = TextRule("summary", "summary", schema_limit("summary"), one_line=False)
+MILESTONE_TITLE = TextRule("milestone title", "title", schema_limit("milestone", "title"))
+TEMPLATE_GOAL_TITLE = TextRule("title", "title", schema_limit("goal", "title"))
+TEMPLATE_GOAL_DESCRIPTION = TextRule("description", "description",
+                                     schema_limit("goal", "description"), one_line=False)
+TEMPLATE_EVIDENCE_HINT = TextRule("evidence hint", "evidence_hint",
+                                  schema_limit("goal", "evidence_hint"), one_line=False)
+TARGET = TextRule("target", "target", schema_limit("goal", "target"))
+CHANGE_NOTE = TextRule("change note", "note", 2_000, one_line=False)
+GOAL_ORDER = TextRule("order of goals", "order", 4_000)  # keys joined by commas, per milestone

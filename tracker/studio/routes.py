@@ -1,16 +1,19 @@
 """Studio pages: the library, one template with its versions and goals, and a comparison."""
 from flask import abort, render_template, request
+from flask_login import current_user
 
 from tracker.security import id_arg
 from tracker.services.role_compare import LABELS, compare, summary
-from tracker.services.studio import library_rows, template_row, with_goals
+from tracker.services.site_policy import grant_studio
+from tracker.services.studio import library_rows, new_role_drafts, template_row, with_goals
 from tracker.studio import bp, studio_access
 
 
 @bp.get("/")
 @studio_access
 def index():
-    return render_template("studio/index.html", rows=library_rows())
+    return render_template("studio/index.html", rows=library_rows(), new_drafts=new_role_drafts(),
+                           may_grant=bool(grant_studio(current_user)))
 
 
 def _row_or_404(slug: str):
