@@ -78,3 +78,16 @@ def test_only_people_the_studio_allows_may_preview(app, client, library):
     assert client.get(URL).status_code == 302  # to sign in
     login_as(client, app, "hire@example.com")
     assert client.get(URL, query_string={"role": "data-engineer"}).status_code == 403
+
+
+def test_a_layer_has_no_draft_editor_yet_and_cannot_start_a_role(app, studio):
+    """Replaces and drops have no editor: the studio says to edit the file instead."""
+    response = studio.post("/studio/platform-team/edit")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/studio/platform-team")
+    assert "Layers are edited as files for now" in studio.get(
+        response.headers["Location"]).get_data(as_text=True)
+    refused = studio.post("/studio/new", data={"start": "copy", "copy_of": "platform-team",
+                                               "name": "Copied Layer", "slug": "copied-layer"})
+    assert refused.status_code == 422
+    assert "choose the template to copy" in refused.get_data(as_text=True)
