@@ -63,10 +63,21 @@ class BaseConfig:
     UPLOAD_DIR = ""  # empty: instance/uploads, outside the static files
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     UPLOAD_EXTENSIONS = "pdf,png,jpg,jpeg,gif,webp,txt,md,csv,json,ipynb,zip"
+    # Role library uploads in the studio: the file as sent, every template in it unpacked
+    # (the shipped library is about 160 KB), and the entries a zip may hold.
+    LIBRARY_UPLOAD_BYTES = 1024 * 1024
+    LIBRARY_UNPACKED_BYTES = 2 * 1024 * 1024
+    LIBRARY_UPLOAD_FILES = 200
     # How long a "set your password" link from HR stays valid; using it once also ends it.
     INVITATION_MAX_AGE_DAYS = 14
     # A milestone's check-in can be filled in from this many days before its due date.
     CHECKIN_OPENS_DAYS_BEFORE = 14
+    # At risk (services/at_risk.py): this many goals still open more than the grace days after
+    # their milestone was due, or the latest signed check-in rated at risk or off track, or the
+    # latest pulse answer at this confidence or lower (1 to 5).
+    AT_RISK_OVERDUE_GOALS = 1
+    AT_RISK_GRACE_DAYS = 7
+    AT_RISK_PULSE_CONFIDENCE = 2
 
     # Email. Flask-Mail's names, read from the environment like everything else.
     MAIL_BACKEND = "file"  # "smtp", or "file": .eml files in MAIL_FILE_DIR (local runs)

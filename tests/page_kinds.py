@@ -65,6 +65,7 @@ PAGE_KINDS = [
              open_first="li.studio-goal details > summary"),
     PageKind("studio-new", ADMIN, "/studio/new", "form fieldset input[type=radio]"),
     PageKind("studio-editors", ADMIN, "/studio/editors", "form input[type=email]"),
+    PageKind("studio-upload", ADMIN, "/studio/files/upload", "form input[type=file]"),
     PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
              "ol.template-changes li form button"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),

@@ -106,6 +106,11 @@ MATRIX = {
     ("POST", "studio.remove_editor", "/studio/editors/999999/remove", ""): only_admin(404),
     ("GET", "studio.compare_versions", "/studio/machine-learning-engineer/compare", None):
         only_admin(200),
+    ("GET", "studio.upload", "/studio/files/upload", None): only_admin(200),
+    ("POST", "studio.upload", "/studio/files/upload", "note="): only_admin(422),
+    ("GET", "studio.download_template", "/studio/files/machine-learning-engineer.yaml", None):
+        only_admin(200),
+    ("GET", "studio.download_library", "/studio/files/library.zip", None): only_admin(200),
     ("GET", "studio.preview_plan", "/studio/preview/plan?layers=startup&start_date=x", None):
         only_admin(422),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),

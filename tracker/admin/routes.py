@@ -10,6 +10,8 @@ from tracker.models import (
 )
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.security import id_arg
+from tracker.services.at_risk import Thresholds, reasons_for
+from tracker.services.overview import SORTS, cohorts, overview
 from tracker.services.plan_pages import (
     load_plans,
     manager_choices,
@@ -19,22 +21,33 @@ from tracker.services.plan_pages import (
 from tracker.services.progress import local_today, plan_progress
 
 
-def _filters():
+def _filters(today):
     """The list's filters from the query string; unknown values are ignored, not errors."""
     args = request.args
     return plan_list_filter(status=args.get("status", "active"), role=args.get("role", ""),
                             manager=id_arg(args.get("manager")), at=args.get("at", ""),
-                            today=datetime.now(timezone.utc).date())
+                            risk=args.get("risk", ""), cohort=args.get("cohort", ""),
+                            today=today)
 
 
 @bp.get("/plans")
 @admin_required
 def plans():
-    where, chosen = _filters()
+    """HR's overview: the counts that need attention, then every plan, filtered and sorted."""
+    today = datetime.now(timezone.utc).date()
+    where, chosen = _filters(today)
+    sort = request.args.get("sort", "")
+    if sort in SORTS and sort != next(iter(SORTS)):
+        chosen["sort"] = sort
     page = paging(Plan, where)
-    rows = [(plan, plan_progress(plan, local_today(plan.hire.timezone)))
-            for plan in load_plans(where, limit=page.size, offset=page.offset)]
+    shown = load_plans(where, order_by=SORTS[chosen.get("sort", "newest")][1],
+                       limit=page.size, offset=page.offset)
+    rows = [(plan, plan_progress(plan, local_today(plan.hire.timezone))) for plan in shown]
     return render_template("admin/plans.html", rows=rows, paging=page, chosen=chosen,
                            roles=role_choices(), managers=manager_choices(),
                            statuses=[s.value for s in PlanStatus],
-                           milestones=[(k.value, k.label) for k in MILESTONE_ORDER])
+                           milestones=[(k.value, k.label) for k in MILESTONE_ORDER],
+                           counts=overview(today), cohorts=cohorts(),
+                           sorts=[(key, label) for key, (label, _) in SORTS.items()],
+                           risks=reasons_for([plan.id for plan in shown], today),
+                           risk_rule=Thresholds.from_settings().explained())

@@ -4,11 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import yaml
 from flask.cli import with_appcontext
 
 from tracker.extensions import db
 from tracker.formatting import plural
+from tracker.services.library_files import role_yaml
 from tracker.services.role_catalogue import find_role, read_catalogue, skeleton, template_file
 from tracker.services.role_compare import compare as compare_versions
 from tracker.services.role_compare import summary
@@ -18,7 +18,6 @@ from tracker.services.role_versions import (
     library_dir,
     load_library,
     templates_overview,
-    version_as_document,
     version_of,
 )
 
@@ -94,8 +93,7 @@ def export(slugs, out):
         version = current_version(slug)
         if version is None:
             raise click.ClickException(f"no template {slug!r} is loaded")
-        text = yaml.safe_dump(version_as_document(version), sort_keys=False, width=100,
-                              allow_unicode=True)
+        text = role_yaml(version)
         if out:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{slug}.yaml").write_text(text, encoding="utf-8")

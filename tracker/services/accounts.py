@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.models import User, utcnow
 from tracker.services.errors import InputError
 from tracker.services.plans import check_timezone
+from tracker.services.text_rules import EMAIL, PERSON_NAME
 
 # Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -67,24 +68,28 @@ def check_password_strength(password: str, email: str = "") -> None:
         raise InputError("password", "do not build the password from your email address")
 
 
-NAME_LIMIT = 120
+def check_email(email: str) -> str:
+    """An address as it is stored: the text rule for emails (one line, no NUL, fits the
+    column), lower case, and with an @ in it. The CLI, the forms and the services all ask here."""
+    email = normalise_email(EMAIL.check(email))
+    if "@" not in email:
+        raise InputError("email", f"{email!r} is not an email address")
+    return email
 
 
 def check_name(name: str) -> str:
-    """A person's name is one line: a line break in it would end up inside email headers."""
-    name = (name or "").strip()
+    """A person's name is one line (a line break would end up inside email headers): the text
+    rule for names, plus no other control character."""
+    name = PERSON_NAME.check(name)
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
-        raise InputError("name", "write the name as one line of text, without line breaks")
-    if len(name) > NAME_LIMIT:
-        raise InputError("name", f"keep the name under {NAME_LIMIT} characters")
+        raise InputError("name", "write the name as one line of text, without control "
+                                 "characters")
     return name
 
 
 def create_user(email: str, name: str, *, password: str | None = None, is_admin: bool = False,
                 timezone: str | None = None) -> User:
-    email = normalise_email(email)
-    if "@" not in email or len(email) > 254:
-        raise InputError("email", f"{email!r} is not an email address")
+    email = check_email(email)
     if find_user(email):
         raise InputError("email", f"{email} already has an account")
     user = User(email=email, name=check_name(name) or email, is_admin=is_admin,

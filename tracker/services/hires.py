@@ -10,13 +10,26 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Plan, PlanStatus, RoleTemplate, RoleVersion, TemplateKind, User
-from tracker.services.accounts import create_user, find_user, normalise_email
+from tracker.models import (
+    Plan,
+    PlanStatus,
+    RoleTemplate,
+    RoleVersion,
+    TemplateKind,
+    User,
+)
+from tracker.services.accounts import (
+    check_email,
+    check_name,
+    create_user,
+    find_user,
+    normalise_email,
+)
 from tracker.services.errors import InputError
 from tracker.services.layers import layer_versions
 from tracker.services.plans import check_timezone, create_plan
 from tracker.services.role_versions import current_baseline, current_version
-from tracker.services.text_rules import BUDDY_EMAIL, EMAIL, MANAGER_EMAIL, PERSON_NAME
+from tracker.services.text_rules import BUDDY_EMAIL, MANAGER_EMAIL
 
 # A start date outside this window is almost always a typo in the year.
 EARLIEST_START = timedelta(days=365)
@@ -83,10 +96,8 @@ def create_hire(*, name: str, email: str, timezone: str, role: str, start: date,
                 layers: list[str] = (), actor: User | None = None) -> tuple[Plan, bool]:
     """The new plan, and whether an existing account was reused (a rehire). ``layers`` are
     layer slugs in merge order (services/layers.py)."""
-    PERSON_NAME.check(name)
-    email = normalise_email(EMAIL.check(email))
-    if "@" not in email:
-        raise InputError("email", f"{email!r} is not an email address")
+    check_name(name)
+    email = check_email(email)
     check_timezone(timezone)
     check_start_date(start)
     version = role_version(role)

@@ -24,6 +24,8 @@ from tracker.models import (
     TemplateKind,
     User,
 )
+from tracker.services.at_risk import at_risk
+from tracker.services.overview import quarter_range
 from tracker.services.progress import now_at
 
 
@@ -54,10 +56,12 @@ def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 
     return list(db.session.scalars(query).unique())
 
 
-def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, today: date):
+def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, today: date,
+                     risk: str = "", cohort: str = ""):
     """HR's plan list filter as SQL, and the choices it kept; unknown values are ignored.
 
-    "Now at" uses ``progress.now_at``, the SQL twin of the column's rule.
+    "Now at" uses ``progress.now_at``, the SQL twin of the column's rule; "at risk" the one
+    rule of ``services/at_risk.py``; a cohort is the quarter the hire started in.
     """
     clauses, chosen = [], {}
     if status in PlanStatus._value2member_map_:
@@ -75,6 +79,13 @@ def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, to
     if at in MilestoneKey._value2member_map_:
         clauses.append(now_at(MilestoneKey(at), today))
         chosen["at"] = at
+    if risk == "yes":
+        clauses.append(at_risk(today))
+        chosen["risk"] = risk
+    quarter = quarter_range(cohort or "")
+    if quarter:
+        clauses.append(Plan.start_date.between(*quarter))
+        chosen["cohort"] = cohort
     return sa.and_(sa.true(), *clauses), chosen
 
 

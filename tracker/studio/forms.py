@@ -1,6 +1,7 @@
 """Forms of the studio's draft editor. Every save carries the revision its page showed
 (services/drafts.py refuses an older one), and text limits come from the role schema."""
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
@@ -120,3 +121,11 @@ class EditorForm(FlaskForm):
     """HR makes someone a template editor, or stops them being one."""
 
     email = EmailField("Email", validators=[DataRequired(REQUIRED), Fits(EMAIL)])
+
+
+class UploadForm(FlaskForm):
+    """A template or a zip of the library (studio/files.py). Shape only: the words for a missing
+    file or note, and every rule of the upload, are services/library_files.py's."""
+
+    file = FileField("A template (.yaml) or the library (.zip)")
+    note = TextAreaField("What changed", validators=[Fits(CHANGE_NOTE)], render_kw={"rows": 2})

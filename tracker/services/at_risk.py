@@ -1,0 +1,117 @@
+"""At risk: one rule, written once as SQL, for the flag, the filter, the counts and the reasons.
+
+A plan is at risk when any of these holds, with the thresholds in settings:
+- goals are overdue: at least ``AT_RISK_OVERDUE_GOALS`` unfinished goals whose milestone was
+  due more than ``AT_RISK_GRACE_DAYS`` days ago (a day or two late is normal, a week is not);
+- the latest signed check-in was rated "at risk" or "off track" by the manager;
+- the hire's latest pulse answer was ``AT_RISK_PULSE_CONFIDENCE`` or lower (out of 5).
+
+Each reason is a correlated SQL expression on ``Plan.id``: the list filter and the counts use
+them in a WHERE, the pages select them as columns for the plans they show (one query for the
+page, whatever its size), so the flag and the filter can never disagree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import orm as so
+
+from tracker.extensions import db
+from tracker.models import (
+    CheckIn,
+    CheckInRating,
+    Plan,
+    PlanGoal,
+    PlanMilestone,
+    PulseCheckIn,
+)
+from tracker.models.enums import FINISHED_GOAL_STATUSES
+
+WORRYING_RATINGS = (CheckInRating.AT_RISK, CheckInRating.OFF_TRACK)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    overdue_goals: int
+    grace_days: int
+    pulse_confidence: int
+
+    @classmethod
+    def from_settings(cls) -> Thresholds:
+        config = current_app.config
+        return cls(config["AT_RISK_OVERDUE_GOALS"], config["AT_RISK_GRACE_DAYS"],
+                   config["AT_RISK_PULSE_CONFIDENCE"])
+
+    def explained(self) -> list[str]:
+        """The rule in words, for every page that shows the flag."""
+        goals = "a goal" if self.overdue_goals == 1 else f"{self.overdue_goals} goals"
+        return [f"{goals} still open more than {self.grace_days} days after its milestone "
+                "was due",
+                "the latest signed check-in rated at risk or off track",
+                f"the latest pulse answer at {self.pulse_confidence} or lower out of 5"]
+
+
+def _overdue(today: date, t: Thresholds):
+    late = (sa.select(sa.func.count(PlanGoal.id)).join(PlanMilestone)
+            .where(PlanMilestone.plan_id == Plan.id,
+                   PlanMilestone.due_date < today - timedelta(days=t.grace_days),
+                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
+            .scalar_subquery())
+    return late >= t.overdue_goals
+
+
+def _signed(checkin):
+    return sa.and_(checkin.hire_signed_at.is_not(None), checkin.manager_signed_at.is_not(None))
+
+
+def _rated(t: Thresholds):
+    """The latest signed check-in (the milestone furthest along) has a worrying rating."""
+    later_m, later_c = so.aliased(PlanMilestone), so.aliased(CheckIn)
+    later = (sa.select(later_c.id).join(later_m, later_c.milestone_id == later_m.id)
+             .where(later_m.plan_id == PlanMilestone.plan_id,
+                    later_m.position > PlanMilestone.position,
+                    _signed(later_c)))
+    return (sa.select(CheckIn.id).join(PlanMilestone, CheckIn.milestone_id == PlanMilestone.id)
+            .where(PlanMilestone.plan_id == Plan.id, _signed(CheckIn),
+                   CheckIn.rating.in_(WORRYING_RATINGS), ~sa.exists(later))
+            .correlate(Plan).exists())
+
+
+def _low_pulse(t: Thresholds):
+    pulse = so.aliased(PulseCheckIn)
+    latest = sa.select(sa.func.max(pulse.due_on)).where(pulse.plan_id == Plan.id)
+    return sa.exists().where(PulseCheckIn.plan_id == Plan.id,
+                             PulseCheckIn.due_on == latest.scalar_subquery(),
+                             PulseCheckIn.confidence <= t.pulse_confidence)
+
+
+def reasons_sql(today: date, t: Thresholds | None = None) -> dict[str, sa.ColumnElement]:
+    """Each reason as a boolean SQL expression on ``Plan``, by the name pages show."""
+    t = t or Thresholds.from_settings()
+    return {"overdue goals": _overdue(today, t), "check-in rating": _rated(t),
+            "low confidence": _low_pulse(t)}
+
+
+def at_risk(today: date) -> sa.ColumnElement:
+    """The WHERE clause for "at risk": any reason holds."""
+    return sa.or_(*reasons_sql(today).values())
+
+
+def reasons_for(plan_ids: list[int], today: date) -> dict[int, list[str]]:
+    """Why each of ``plan_ids`` is at risk (absent: it is not), in one query."""
+    if not plan_ids:
+        return {}
+    named = reasons_sql(today)
+    rows = db.session.execute(
+        sa.select(Plan.id, *(sa.case((expr, True), else_=False).label(f"r{i}")
+                             for i, expr in enumerate(named.values())))
+        .where(Plan.id.in_(plan_ids)))
+    out = {}
+    for plan_id, *flags in rows:
+        found = [name for name, flag in zip(named, flags) if flag]
+        if found:
+            out[plan_id] = found
+    return out
