@@ -78,29 +78,36 @@ def load_document(document: RoleDocument, note: str = "", by: User | None = None
     ) or 0) + 1
     version = RoleVersion(template=template, number=number, content_hash=document.content_hash,
                           source_file=document.path.name, change_note=note, published_by=by)
-    db.session.add(version)
+    db.session.add(version)  # its milestones and goals follow by cascade
+    add_milestones(version, data)
+    return LoadResult(template.slug, number, action)
+
+
+def add_milestones(version: RoleVersion, data: dict[str, Any]) -> None:
+    """The milestones and goal rows of ``data`` under ``version``, never added to the session
+    here: a loaded version cascades them in; the studio's draft preview keeps them transient."""
     for position, key in enumerate(MILESTONE_ORDER):
         milestone_data = data["milestones"].get(key.value)
         if milestone_data is None:
             continue
-        milestone = MilestoneTemplate(version=version, key=key, position=position,
+        # Appended through the collections: only that side cascades into a session.
+        milestone = MilestoneTemplate(key=key, position=position,
                                       title=milestone_data.get("title", ""))
-        db.session.add(milestone)
+        version.milestones.append(milestone)
         entries = [e for e in layer_entries(data) if e[0] == key.value]
         for index, (_, verb, goal_key, goal, _) in enumerate(entries):
-            db.session.add(_goal_row(milestone, index, GoalAction(verb), goal_key, goal))
-    return LoadResult(template.slug, number, action)
+            milestone.goals.append(_goal_row(index, GoalAction(verb), goal_key, goal))
 
 
-def _goal_row(milestone: MilestoneTemplate, position: int, action: GoalAction, key: str,
+def _goal_row(position: int, action: GoalAction, key: str,
               goal: dict[str, Any] | None) -> GoalTemplate:
     """A drop names only the key; its row keeps the key as title so every page can show it."""
     if goal is None:
-        return GoalTemplate(milestone=milestone, position=position, key=key, action=action,
-                            title=key, description="", owner=GoalOwner.HIRE,
-                            evidence_required=False, evidence_hint="")
+        return GoalTemplate(position=position, key=key, action=action, title=key,
+                            description="", owner=GoalOwner.HIRE, evidence_required=False,
+                            evidence_hint="")
     return GoalTemplate(
-        milestone=milestone, position=position, key=key, action=action, target=goal.get("target"),
+        position=position, key=key, action=action, target=goal.get("target"),
         title=goal["title"].strip(), description=goal["description"].strip(),
         owner=GoalOwner(goal["owner"]), evidence_required=goal["evidence_required"],
         evidence_hint=goal["evidence_hint"].strip())
