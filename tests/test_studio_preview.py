@@ -1,11 +1,15 @@
 """The studio's merged-plan preview: due dates, where each goal comes from, and bad input."""
+import copy
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import login_as
 from tests.factories import cast
 from tracker.extensions import db
+from tracker.models import GoalTemplate, RoleVersion
+from tracker.services.drafts import draft_for
 from tracker.services.due_dates import due_dates
 
 START = date.today().replace(day=1)
@@ -91,3 +95,37 @@ def test_a_layer_has_no_draft_editor_yet_and_cannot_start_a_role(app, studio):
                                                "name": "Copied Layer", "slug": "copied-layer"})
     assert refused.status_code == 422
     assert "choose the template to copy" in refused.get_data(as_text=True)
+
+
+def test_a_roles_open_draft_previews_with_layers_and_nothing_is_written(app, studio):
+    query = {"role": "data-engineer", "start_date": START.isoformat(), "draft": "y",
+             "layers": "platform-team"}
+    missing = studio.get(URL, query_string=query)
+    assert missing.status_code == 422
+    assert "&#39;data-engineer&#39; has no open draft of a role" in missing.get_data(as_text=True)
+    assert studio.post("/studio/data-engineer/edit").status_code == 303
+    with app.app_context():
+        draft = draft_for("data-engineer")
+        content = copy.deepcopy(draft.content)
+        content["milestones"]["d30"]["goals"][0]["title"] = "A brand new first goal title"
+        draft.content = content
+        db.session.commit()
+        before = [db.session.scalar(sa.select(sa.func.count()).select_from(m))
+                  for m in (RoleVersion, GoalTemplate)]
+    page = studio.get(URL, query_string=query).get_data(as_text=True)
+    assert "Data Engineer (unpublished draft) + Platform team (v1)" in page
+    assert "A brand new first goal title" in page and "From Platform team" in page
+    assert 'href="/studio/preview/plan?role=data-engineer&amp;draft=y"' in studio.get(
+        "/studio/data-engineer").get_data(as_text=True)
+    with app.app_context():
+        assert [db.session.scalar(sa.select(sa.func.count()).select_from(m))
+                for m in (RoleVersion, GoalTemplate)] == before
+        draft = draft_for("data-engineer")
+        content = copy.deepcopy(draft.content)
+        content["milestones"]["d30"]["goals"][0]["owner"] = "boss"
+        draft.content = content
+        db.session.commit()
+    broken = studio.get(URL, query_string=query)
+    assert broken.status_code == 422
+    assert "the draft of data-engineer has 1 problem; fix them in the editor" in (
+        broken.get_data(as_text=True))

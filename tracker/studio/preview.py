@@ -3,16 +3,18 @@
 Whoever shapes the library sees here what a new hire would get: the baseline, the role and the
 chosen layers merged by the same function plan creation uses (services/layers.py), each
 milestone with its due date and each goal with where it comes from. A GET form: nothing is
-saved, so the address can be shared and bookmarked.
+saved, so the address can be shared and bookmarked. With "open draft" ticked the role comes
+from its studio draft, so a change can be seen in a plan before it is published.
 """
 from datetime import date
 
 from flask import render_template, request
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms import BooleanField, DateField, SelectField, SelectMultipleField
 
 from tracker.forms import add_error, choices
 from tracker.services import hires
+from tracker.services.draft_preview import draft_version
 from tracker.services.errors import InputError
 from tracker.services.layers import in_merge_order, layer_choices, layer_versions, origin
 from tracker.services.plans import preview
@@ -29,6 +31,7 @@ class PlanPreviewForm(FlaskForm):
     role = SelectField("Role", validate_choice=False)
     start_date = DateField("Start date")
     layers = SelectMultipleField("Layers (optional)", validate_choice=False)
+    draft = BooleanField("Use the role's open draft, not its published version")
 
 
 def _merged(form: PlanPreviewForm):
@@ -38,7 +41,8 @@ def _merged(form: PlanPreviewForm):
         return None
     try:
         hires.check_start_date(form.start_date.data)
-        version = hires.role_version(form.role.data)
+        version = (draft_version(form.role.data) if form.draft.data
+                   else hires.role_version(form.role.data))
         layers = layer_versions(in_merge_order(form.layers.data or [], layer_choices()))
         return version, layers, preview(version, form.start_date.data,
                                         baseline=current_baseline(), layers=layers)
