@@ -91,6 +91,8 @@ def test_creating_a_hire_with_the_platform_team_adds_replaces_and_drops_by_key(a
     with app.app_context():
         layer = db.session.scalars(sa.select(PlanLayer)).one()
         assert (layer.version.template.slug, layer.position) == ("platform-team", 0)
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Data Engineer (template v1) + Platform team (v1)" in page
 
 
 def test_a_later_layer_replaces_what_an_earlier_one_replaced(app, admin):
