@@ -11,10 +11,13 @@ from tests.factories import cast
 from tracker.extensions import db
 from tracker.models import GoalSource, GoalTemplate, Plan, PlanGoal, PlanLayer, User
 from tracker.services.accounts import find_user
+from tracker.services.adoption import adopt_all
 from tracker.services.errors import InputError
 from tracker.services.layers import layer_versions, merge
+from tracker.services.plans import create_plan
 from tracker.services.role_library import PACKAGE_LIBRARY
 from tracker.services.role_versions import current_baseline, current_version, load_library
+from tracker.services.template_updates import pending_changes
 
 START = date.today() + timedelta(days=14)
 ROLE = "data-engineer"
@@ -24,6 +27,7 @@ ADDED = {"learn-the-platform-services-and-their-users",
          "improve-a-self-service-path-for-other-teams"}
 REPLACED = "read-the-team-runbooks-and-the-incident-process"
 DROPPED = "learn-the-company-s-products-and-customers"
+ACCESS = "get-accounts-and-access-in-place"
 PLATFORM_TITLE = "Learn the platform's incident process and shadow its on-call for a week"
 STARTUP_TITLE = "Learn the team's light incident process and write a first runbook"
 
@@ -70,6 +74,18 @@ def test_the_form_offers_each_layer_as_a_labelled_checkbox_with_its_summary(admi
         assert f'name="layers" value="{slug}"' in page
     assert 'aria-describedby="layers-0-summary"' in page and 'id="layers-0-summary"' in page
     assert "shared machine learning infrastructure" in page  # the platform team's summary
+
+
+def test_the_preview_shows_layer_goals_and_what_they_took_out_and_saves_nothing(app, admin):
+    before = rows(app)
+    response = admin.post("/admin/hires/new", data=hire_form(
+        create=None, preview="Preview dates", layers="platform-team"))
+    assert response.status_code == 200 and rows(app) == before
+    page = response.get_data(as_text=True).replace("&#39;", "'")
+    assert "<strong>Layers</strong>" in page and f"{PLATFORM_TITLE} <span" in page
+    assert "(hire, Platform team (replaces a lower goal))" in page
+    assert "Platform team drops: Learn the company's products, customers and strategy" in page
+    assert "Platform team replaces: Learn how incidents are declared" in page
 
 
 def test_creating_a_hire_with_the_platform_team_adds_replaces_and_drops_by_key(app, admin):
@@ -162,3 +178,32 @@ def test_the_service_merges_in_the_order_it_is_given(app, library):
             layer_versions(["startup", "startup"])
         with pytest.raises(InputError, match="'data-engineer' is not a layer"):
             layer_versions([ROLE])
+
+
+def test_a_newer_baseline_leaves_what_a_layer_replaced_or_dropped_alone(app, library, tmp_path):
+    """Adoption compares the role and the baseline by key; a goal a layer replaced or dropped
+    is the layer's choice, so a newer baseline offers only its other changes."""
+    copy = tmp_path / "library"
+    shutil.copytree(PACKAGE_LIBRARY, copy)
+    path = copy / "baseline.yaml"
+    data = yaml.safe_load(path.read_text())
+    for entry in data["milestones"].values():
+        for goal in entry["goals"]:
+            if goal["key"] in (REPLACED, DROPPED, ACCESS):
+                goal["title"] += " (reworded)"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with app.app_context():
+        people = cast("manager", "hire")
+        plan = create_plan(version=current_version(ROLE), start=START, hire=people.hire,
+                           manager=people.manager, baseline=current_baseline(),
+                           layers=layer_versions(["platform-team"]))
+        db.session.commit()
+        load_library(copy)
+        db.session.commit()
+        assert [change.key for change in pending_changes(plan)] == [ACCESS]
+        assert adopt_all(plan) == 1
+        db.session.commit()
+        titles = [goal.title for milestone in plan.milestones for goal in milestone.goals]
+        assert PLATFORM_TITLE in titles
+        assert [title for title in titles if "(reworded)" in title] == [
+            "Get accounts and access in place (reworded)"]
