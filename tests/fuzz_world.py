@@ -24,6 +24,7 @@ from tracker.models import (
     User,
 )
 from tracker.services import drafts
+from tracker.services.calendar_feeds import make_address
 from tracker.services.demo import DEMO_DOMAIN, seed_demo
 from tracker.services.goals import submit_evidence
 from tracker.services.invitations import invitation_token
@@ -51,6 +52,8 @@ def build_world(app):
         felix = db.session.scalar(sa.select(User).where(User.email.like("felix.wagner@%")))
         felix.edits_templates = True
         draft = drafts.start_from(current_version("data-engineer"), felix)
+        maya = db.session.scalar(sa.select(User).where(User.email == VISITORS["manager"]))
+        calendar = make_address(maya)  # a live feed, with her team's plans in it
         db.session.commit()
 
         def ids(column, *where):
@@ -65,7 +68,7 @@ def build_world(app):
                   + ids(Evidence.id)[:1],
                   "milestone_id": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                   "notification_id": [dead, *ids(Notification.id)], "key": ["d30"] * 4,
-                  "token": [invitation_token(felix), preferences_token(ben)],
+                  "token": [invitation_token(felix), preferences_token(ben), calendar],
                   # The studio: a template with an open draft, one of its goal keys, editors.
                   "slug": ["data-engineer", "machine-learning-engineer"],
                   "milestone": ["d30", "m12"], "user_id": [felix.id, *ids(User.id)[:2]]},

@@ -56,6 +56,7 @@ PAGE_KINDS = [
     PageKind("plan-edit", ADMIN, "/admin/plans/{chloe_martin}/edit", "#status-section form"),
     PageKind("outbox", ADMIN, "/admin/outbox", "h1"),
     PageKind("outbox-sweep-problem", ADMIN, "/admin/outbox", "table.sweep-problems tbody tr"),
+    PageKind("report-late-goals", ADMIN, "/admin/reports/late-goals", "table.plans tbody tr"),
     PageKind("studio", ADMIN, "/studio/", "table.plans tbody tr"),
     PageKind("studio-template", ADMIN, "/studio/machine-learning-engineer", "ol.studio-goals li"),
     PageKind("studio-preview", ADMIN, "/studio/preview/plan?role=machine-learning-engineer"

@@ -76,6 +76,10 @@ MATRIX = {
     ("POST", "plans.stay_on_version", "/plans/{plan}/template-changes/stay", ""): ADOPTERS_ACT,
     ("GET", "auth.preferences", "/preferences", None): everyone(200),
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
+    # Each person's own calendar address: making one changes nothing another route reads, and
+    # turning it off when it is off changes nothing at all.
+    ("POST", "calendar.turn_off", "/calendar/address/off", ""): everyone(302),
+    ("POST", "calendar.new_address", "/calendar/address", ""): everyone(200),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
     ("GET", "admin.outbox", "/admin/outbox", None): only_admin(200),
     ("GET", "studio.index", "/studio/", None): only_admin(200),
@@ -115,6 +119,10 @@ MATRIX = {
         only_admin(422),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
+    ("GET", "admin.late_goals_report", "/admin/reports/late-goals", None): only_admin(200),
+    ("GET", "admin.late_goals_csv", "/admin/reports/late-goals.csv", None): only_admin(200),
+    ("GET", "admin.plans_csv", "/admin/plans.csv", None): only_admin(200),
+    ("GET", "admin.goals_csv", "/admin/goals.csv", None): only_admin(200),
     ("POST", "admin.new_hire", "/admin/hires/new", "create=Create+hire+and+plan"):
         only_admin(422),
     ("GET", "admin.edit_plan", "/admin/plans/{plan}/edit", None): only_admin(200),
@@ -133,12 +141,12 @@ MATRIX = {
         plan_people(admin=403, manager=403, hire=302, buddy=403),
 }
 # Open to anyone by design: signing in and out and asking for a reset link (test_auth,
-# test_password_reset), and the set-password, reset, email preference and unsubscribe pages,
-# where the link itself is the access check (test_invitations, test_password_reset,
-# test_preferences, test_unsubscribe).
+# test_password_reset), and the set-password, reset, email preference and unsubscribe pages
+# and the calendar feed, where the link itself is the access check (test_invitations,
+# test_password_reset, test_preferences, test_unsubscribe, test_calendar_feed).
 EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
           "auth.preferences_from_email", "auth.unsubscribe", "auth.forgot_password",
-          "auth.reset_password", "static"}
+          "auth.reset_password", "calendar.feed", "static"}
 
 
 def build_world(app):

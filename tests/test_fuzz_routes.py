@@ -78,7 +78,9 @@ ROUTES = {
     ("GET", "auth.reset_password"): None, ("POST", "auth.reset_password"): auth.SetPasswordForm,
     ("GET", "auth.unsubscribe"): None, ("POST", "auth.unsubscribe"): None,
     ("GET", "studio.index"): None, ("GET", "studio.show"): None,
-    ("GET", "studio.compare_versions"): None, ("GET", "studio.draft"): None,
+    ("GET", "studio.compare_versions"): None,
+    ("GET", "admin.late_goals_report"): None, ("GET", "admin.late_goals_csv"): None,
+    ("GET", "admin.plans_csv"): None, ("GET", "admin.goals_csv"): None, ("GET", "studio.draft"): None,
     ("POST", "studio.start_editing"): ActionForm, ("POST", "studio.save_details"):
         studio.DetailsForm, ("POST", "studio.save_milestone"): studio.MilestoneForm,
     ("POST", "studio.add_goal"): studio.GoalForm, ("POST", "studio.save_goal"): studio.GoalForm,
@@ -94,11 +96,14 @@ ROUTES = {
     ("GET", "studio.preview_plan"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
+    ("GET", "calendar.feed"): None, ("POST", "calendar.new_address"): ActionForm,
+    ("POST", "calendar.turn_off"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
-               "back", "token", "from", "to", "version", "start_date", "layers"]
+               "back", "token", "from", "to", "version", "risk", "cohort", "sort", "start_date",
+               "layers"]
 
 
 world = cached_world(build_world)

@@ -1,4 +1,4 @@
-"""Layer files: the messages a broken one gets, loading as versions, and migration 0009."""
+"""Layer files: the messages a broken one gets, loading as versions, and migration 0010."""
 import shutil
 from datetime import date
 
@@ -98,7 +98,7 @@ def test_roles_load_loads_layers_and_a_changed_layer_is_a_new_version(app, runne
     assert "read-the-team-runbooks-and-the-incident-process" in replaced
 
 
-def test_0009_down_turns_layer_goals_into_custom_goals_and_forgets_layers(tmp_path):
+def test_0010_down_turns_layer_goals_into_custom_goals_and_forgets_layers(tmp_path):
     from tests.factories import make_user
     from tracker.services.plans import create_plan
     from tracker.services.role_versions import current_baseline, current_version, load_library
@@ -112,7 +112,7 @@ def test_0009_down_turns_layer_goals_into_custom_goals_and_forgets_layers(tmp_pa
                            baseline=current_baseline(), layers=[current_version("platform-team")])
         db.session.commit()
         plan_id = plan.id
-        downgrade(revision="0008")
+        downgrade(revision="0009")
         count = "SELECT count(*) FROM plan_goals WHERE plan_id = :p AND source = :s"
         assert db.session.execute(sa.text(count), {"p": plan_id, "s": "custom"}).scalar() == 5
         assert db.session.execute(sa.text(

@@ -32,7 +32,7 @@ def people(app, library):
     ("hire", ["My plans", "Email"]),
     ("manager", ["My plans", "My team", "Reviews", "Email"]),
     ("former.manager", ["My plans", "Email"]),  # their only report finished: no team today
-    ("admin", ["My plans", "All plans", "New hire", "Studio", "Outbox", "Email"]),
+    ("admin", ["My plans", "All plans", "New hire", "Reports", "Studio", "Outbox", "Email"]),
 ])
 def test_the_menu_holds_only_what_the_person_can_use(app, client, people, who, expected):
     login_as(client, app, f"{who}@example.com")

@@ -63,6 +63,9 @@ def test_a_template_page_shows_goals_with_their_keys_and_targets(app, client, li
     assert "v2" in page and "Target: MTTR under 1 h" in page
     assert "<code>map-the-product-context-and-the-ml-system</code>" in page
     assert f'href="/studio/{ROLE}/compare?from=1&amp;to=2"' in page
+    assert f'href="/studio/files/{ROLE}.yaml"' in page  # the latest, and each version's
+    assert f'href="/studio/files/{ROLE}.yaml?version=1"' in page
+    assert client.get(f"/studio/files/{ROLE}.yaml?version=1").status_code == 200
 
 
 def test_compare_shows_each_changed_goal_before_and_after(app, client, library, tmp_path):

@@ -45,6 +45,8 @@ ACTIVITY_LABELS = {
     "pulse.answered": "answered a pulse check-in",
     "invitation.issued": "made a set-password link",
     "preferences.changed": "changed their email preferences",
+    "calendar.address_made": "made a new calendar address",
+    "calendar.turned_off": "turned their calendar feed off",
     "notification.requeued": "queued a message again",
     "template.change_adopted": "adopted a template change",
     "template.change_declined": "kept the plan's goal as it was",

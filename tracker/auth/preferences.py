@@ -7,11 +7,13 @@ from tracker.auth import bp
 from tracker.auth.forms import PreferencesForm
 from tracker.extensions import csrf, db
 from tracker.forms import add_error
+from tracker.services.calendar_feeds import feed_of
 from tracker.services.errors import InputError
 from tracker.services.preferences import CHOICES, UNSUBSCRIBED, set_preference, user_for_token
+from tracker.services.site_policy import manages_anyone
 
 
-def _page(user, action: str):
+def _page(user, action: str, **calendar):
     form = PreferencesForm(data={"preference": user.notification_preference})
     if form.is_submitted():
         try:
@@ -23,14 +25,18 @@ def _page(user, action: str):
             flash("Saved: " + CHOICES[user.notification_preference].lower() + "."
                   if changed else "Nothing changed.", "info")
             return redirect(action)
-    return render_template("auth/preferences.html", user=user, form=form, action=action), \
+    return render_template("auth/preferences.html", user=user, form=form, action=action,
+                           **calendar), \
         (422 if form.preference.errors or form.form_errors else 200)
 
 
 @bp.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    return _page(current_user, url_for("auth.preferences"))
+    """Signed in, the page also manages the calendar feed; the emailed link opens email
+    choices only."""
+    return _page(current_user, url_for("auth.preferences"), calendar_section=True,
+                 calendar=feed_of(current_user), manages=manages_anyone(current_user))
 
 
 @bp.route("/preferences/<token>", methods=["GET", "POST"])

@@ -2,6 +2,7 @@
 from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.calendar import CalendarFeed
 from tracker.models.checkin import CheckIn, PulseCheckIn
 from tracker.models.draft import TemplateDraft
 from tracker.models.enums import (
@@ -31,9 +32,9 @@ from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
 
 __all__ = [
-    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CheckIn", "CheckInRating",
-    "Evidence", "EvidenceKind", "EvidenceStatus", "GoalAction", "GoalOwner", "GoalSource",
-    "GoalStatus", "GoalTemplate", "LayerType", "MilestoneKey", "MilestoneTemplate",
+    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
+    "CheckInRating", "Evidence", "EvidenceKind", "EvidenceStatus", "GoalAction", "GoalOwner",
+    "GoalSource", "GoalStatus", "GoalTemplate", "LayerType", "MilestoneKey", "MilestoneTemplate",
     "Notification", "NotificationStatus", "PasswordReset", "Plan", "PlanAdoption", "PlanGoal",
     "PlanLayer", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
     "SignIn", "SweepProblem", "TemplateDraft", "TemplateKind", "ThrottleEvent", "User",

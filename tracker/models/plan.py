@@ -7,7 +7,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
+from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
 from tracker.models.enums import (
     EvidenceKind,
     EvidenceStatus,
@@ -97,6 +97,10 @@ class PlanMilestone(Base):
     due_date: so.Mapped[date]
     # Set when someone moved the date by hand; a start-date change then leaves it alone.
     due_date_override_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(500))
+    # How often, and when last, the due date moved after the plan was made: a calendar feed's
+    # SEQUENCE and LAST-MODIFIED, so a subscribed calendar knows the entry it has is older.
+    due_date_revision: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    due_date_changed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
 
     plan: so.Mapped[Plan] = so.relationship(back_populates="milestones")
     goals: so.Mapped[list["PlanGoal"]] = so.relationship(
@@ -106,6 +110,15 @@ class PlanMilestone(Base):
     @property
     def is_overridden(self) -> bool:
         return self.due_date_override_reason is not None
+
+    @so.validates("due_date")
+    def _count_moves(self, _key: str, due: date) -> date:
+        """Every path that moves a saved date (a new start date, a hand override, a script)
+        counts here, so none can forget to; the first date a new milestone gets is no move."""
+        if sa.inspect(self).persistent and due != self.due_date:
+            self.due_date_revision = (self.due_date_revision or 0) + 1
+            self.due_date_changed_at = utcnow()
+        return due
 
 
 class PlanGoal(TimestampMixin, Base):

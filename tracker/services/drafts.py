@@ -25,7 +25,7 @@ from tracker.services.role_versions import latest_version, load_document, versio
 from tracker.services.text import storable
 
 # Addresses the studio uses for its own pages, so no template may take them as its slug.
-RESERVED_SLUGS = frozenset({"new", "editors", "upload", "download", "library"})
+RESERVED_SLUGS = frozenset({"new", "editors", "files"})
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 GOAL_PLACE = re.compile(r"^milestones\.(?P<milestone>\w+)\.goals\[(?P<index>\d+)\]\.?(?P<rest>.*)$")
 MILESTONE_PLACE = re.compile(r"^milestones\.(?P<milestone>\w+)\.?(?P<rest>.*)$")

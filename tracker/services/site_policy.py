@@ -43,7 +43,8 @@ def grant_studio(user: User) -> Decision:
 
 MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team", "managers"),
         ("reviews.queue", "Reviews", "managers"), ("admin.plans", "All plans", "admins"),
-        ("admin.new_hire", "New hire", "admins"), ("studio.index", "Studio", "editors"),
+        ("admin.new_hire", "New hire", "admins"),
+        ("admin.late_goals_report", "Reports", "admins"), ("studio.index", "Studio", "editors"),
         ("admin.outbox", "Outbox", "admins"), ("auth.preferences", "Email", "everyone"))
 
 

@@ -10,15 +10,15 @@ Going down forgets layers: their goals in plans become custom goals (kept, with 
 evidence, but tied to no template), and the layer templates and their versions are deleted,
 since the older schema cannot name them.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-04 21:20:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,75 @@
+"""HR's reports and exports: pages with a chart and its numbers, and CSV streamed as it is read.
+
+Every report takes the same filters (role, start cohort) from the query string; unknown values
+are ignored. A CSV is a streamed response: the rows leave as the database yields them.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Response, render_template, request, stream_with_context
+
+from tracker.admin import admin_required, bp
+from tracker.security import id_arg
+from tracker.services.exports import GOAL_HEADER, PLAN_HEADER, goal_rows, plan_rows, rows_as_csv
+from tracker.services.overview import cohorts
+from tracker.services.plan_pages import plan_list_filter, role_choices
+from tracker.services.reports import late_goals, plan_filter
+
+CHART_ROWS = 15  # the chart shows the worst goals; the table and the CSV hold every one
+
+
+def _today():
+    return datetime.now(timezone.utc).date()
+
+
+def _csv(name: str, header: list[str], rows) -> Response:
+    stamp = _today().isoformat()
+    return Response(stream_with_context(rows_as_csv(header, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"'})
+
+
+def _report_filter():
+    return plan_filter(role=request.args.get("role", ""), cohort=request.args.get("cohort", ""))
+
+
+@bp.get("/reports/late-goals")
+@admin_required
+def late_goals_report():
+    """The template goals most often late, waived or sent back, by stable key."""
+    where, chosen = _report_filter()
+    rows = late_goals(where, _today())
+    worst = [row for row in rows if row.late][:CHART_ROWS]
+    return render_template("admin/report_late_goals.html", rows=rows, worst=worst,
+                           chosen=chosen, roles=role_choices(), cohorts=cohorts())
+
+
+@bp.get("/reports/late-goals.csv")
+@admin_required
+def late_goals_csv():
+    where, _ = _report_filter()
+    rows = ((r.template, r.key, r.title, r.goals, r.late, r.late_percent, r.waived, r.sent_back)
+            for r in late_goals(where, _today()))
+    return _csv("late-goals", ["template", "goal_key", "title", "plans", "late",
+                               "late_percent", "waived", "sent_back"], rows)
+
+
+def _list_filter():
+    """The plan list's own filters, so an export holds what the list shows."""
+    args = request.args
+    return plan_list_filter(status=args.get("status", "active"), role=args.get("role", ""),
+                            manager=id_arg(args.get("manager")), at=args.get("at", ""),
+                            risk=args.get("risk", ""), cohort=args.get("cohort", ""),
+                            today=_today())[0]
+
+
+@bp.get("/plans.csv")
+@admin_required
+def plans_csv():
+    return _csv("plans", PLAN_HEADER, plan_rows(_list_filter(), _today()))
+
+
+@bp.get("/goals.csv")
+@admin_required
+def goals_csv():
+    return _csv("goals", GOAL_HEADER, goal_rows(_list_filter()))
