@@ -174,6 +174,10 @@ def test_the_service_merges_in_the_order_it_is_given(app, library):
         assert [(goal.key, by.milestone.version.template.slug) for goal, by in
                 merged.removed["d60"]] == [(REPLACED, "platform-team"), (DROPPED, "platform-team"),
                                            (REPLACED, "startup")]
+        with pytest.raises(InputError, match="Startup adds 'ship-a-small-change-end-to-end' in "
+                                             "30 days, but Company baseline [+] Data Engineer [+]"
+                                             " Startup has a goal with that key already"):
+            merge(role, baseline, layer_versions(["startup"]) * 2)
         with pytest.raises(InputError, match="each layer can be chosen once"):
             layer_versions(["startup", "startup"])
         with pytest.raises(InputError, match="'data-engineer' is not a layer"):

@@ -96,10 +96,9 @@ def merge(role: RoleVersion, baseline: RoleVersion | None = None,
     for layer in layers:
         for milestone in layer.milestones:
             for goal in milestone.goals:
-                problem = _apply(merged, milestone.key, goal)
+                problem = _apply(merged, milestone.key, goal, below)
                 if problem:
-                    problems.append(f"{layer.template.name} {problem} {below} has no goal "
-                                    f"with that key")
+                    problems.append(f"{layer.template.name} {problem}")
         below += f" + {layer.template.name}"
     if problems:
         raise InputError("layers", "; ".join(problems) + ". Choose other layers, or fix the "
@@ -107,15 +106,19 @@ def merge(role: RoleVersion, baseline: RoleVersion | None = None,
     return merged
 
 
-def _apply(merged: Merged, key: MilestoneKey, goal: GoalTemplate) -> str | None:
-    """One row of a layer; returns what went wrong, worded to be followed by what is below."""
-    if goal.action == GoalAction.ADD:
-        merged.goals[key].append((GoalSource.LAYER, goal))
-        return None
+def _apply(merged: Merged, key: MilestoneKey, goal: GoalTemplate, below: str) -> str | None:
+    """One row of a layer; returns what went wrong, after the layer's name."""
     found = [(k, i) for k in MILESTONE_ORDER
              for i, (_, g) in enumerate(merged.goals[k]) if g.key == goal.key]
+    if goal.action == GoalAction.ADD:
+        if found:  # two goals with one key could never be told apart again
+            return (f"adds {goal.key!r} in {key.label}, but {below} has a goal with that key "
+                    "already; the layer should replace it")
+        merged.goals[key].append((GoalSource.LAYER, goal))
+        return None
     if not found:
-        return f"{goal.action.value}s {goal.key!r} in {key.label}, but"
+        return (f"{goal.action.value}s {goal.key!r} in {key.label}, but {below} has no goal "
+                "with that key")
     for k, i in reversed(found):
         merged.removed[k].append((merged.goals[k].pop(i)[1], goal))
     if goal.action == GoalAction.REPLACE:
