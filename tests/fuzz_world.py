@@ -71,7 +71,8 @@ def build_world(app):
                   "token": [invitation_token(felix), preferences_token(ben), calendar],
                   # The studio: a template with an open draft, one of its goal keys, editors.
                   "slug": ["data-engineer", "machine-learning-engineer"],
-                  "milestone": ["d30", "m12"], "user_id": [felix.id, *ids(User.id)[:2]]},
+                  "milestone": ["d30", "m12"],
+                  "name": ["milestones", "check-ins", "pulses", "reviews"], "user_id": [felix.id, *ids(User.id)[:2]]},
             # Form values that get a request as far as it can go, by field name (by route too,
             # where a route needs its own).
             typical={"email": "nia.new@example.com", "name": "Nia New", "role": "data-engineer",

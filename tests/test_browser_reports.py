@@ -31,6 +31,8 @@ def test_hr_reads_the_overview_and_follows_a_late_goal_into_the_studio(browser, 
 
     with hr.expect_navigation():
         hr.get_by_role("link", name="Reports").click()
+    with hr.expect_navigation():
+        hr.get_by_role("link", name="Goals that run late").click()
     assert hr.locator("h1").inner_text() == "Goals that run late"
     bars = hr.locator("svg.bar-chart rect.bar")
     assert bars.count() >= 1  # the demo company has late goals

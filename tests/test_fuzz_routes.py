@@ -80,6 +80,8 @@ ROUTES = {
     ("GET", "studio.index"): None, ("GET", "studio.show"): None,
     ("GET", "studio.compare_versions"): None,
     ("GET", "admin.late_goals_report"): None, ("GET", "admin.late_goals_csv"): None,
+    ("GET", "admin.reports"): None, ("GET", "admin.report"): None,
+    ("GET", "admin.report_csv"): None,
     ("GET", "admin.plans_csv"): None, ("GET", "admin.goals_csv"): None, ("GET", "studio.draft"): None,
     ("POST", "studio.start_editing"): ActionForm, ("POST", "studio.save_details"):
         studio.DetailsForm, ("POST", "studio.save_milestone"): studio.MilestoneForm,
