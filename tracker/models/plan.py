@@ -65,9 +65,27 @@ class Plan(TimestampMixin, Base):
     milestones: so.Mapped[list["PlanMilestone"]] = so.relationship(
         back_populates="plan", order_by="PlanMilestone.position", cascade="all, delete-orphan"
     )
+    layers: so.Mapped[list["PlanLayer"]] = so.relationship(
+        back_populates="plan", order_by="PlanLayer.position", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Plan {self.id} hire={self.hire_id}>"
+
+
+class PlanLayer(Base):
+    """A layer version the plan was made from, in merge order (a later one wins by key)."""
+
+    __tablename__ = "plan_layers"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "position"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
+    position: so.Mapped[int]
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("role_versions.id"), index=True)
+
+    plan: so.Mapped[Plan] = so.relationship(back_populates="layers")
+    version: so.Mapped[RoleVersion] = so.relationship()
 
 
 class PlanMilestone(Base):

@@ -6,15 +6,15 @@ due (empty: work it out at the next sweep, which every existing plan gets). The 
 plans whose time has come, through an index on (status, next_reminder_at). ``sweep_settings``
 keeps the fingerprint of the reminder settings those times came from.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 22:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
