@@ -13,6 +13,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from config import ConfigError, load_config
 from tests.conftest import COMPILED_TEMPLATES, BufferedClient
 from tests.factories import make_user
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OTHER_CLIENT, LoopbackProvider
@@ -307,3 +308,26 @@ def test_without_oidc_settings_the_routes_do_not_exist(database_url):
     assert "Sign in with" not in client.get("/login").get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
+
+
+SSO = {"OIDC_ISSUER": "https://id.example.com", "OIDC_CLIENT_ID": "tracker",
+       "OIDC_CLIENT_SECRET": "s3cret"}
+
+
+@pytest.mark.parametrize("environ,message", [
+    ({"PASSWORD_SIGN_IN": "false"}, "PASSWORD_SIGN_IN is off but single sign-on is not set up"),
+    ({"OIDC_ISSUER": "https://id.example.com"}, "needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET"),
+    (SSO | {"OIDC_CLIENT_SECRET": ""}, "needs OIDC_CLIENT_SECRET"),
+    (SSO | {"OIDC_ISSUER": "id.example.com"}, "is not an http"),
+])
+def test_a_sign_in_setup_nobody_could_use_refuses_to_start(environ, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config("development", environ=environ)
+
+
+def test_production_wants_the_provider_on_https():
+    production = {"SECRET_KEY": "s", "DATABASE_URL": "sqlite://"}
+    with pytest.raises(ConfigError, match="must use https"):
+        load_config("production", environ=production | SSO | {"OIDC_ISSUER": "http://id.local"})
+    values = load_config("production", environ=production | SSO | {"PASSWORD_SIGN_IN": "0"})
+    assert values["PASSWORD_SIGN_IN"] is False and values["OIDC_ISSUER"] == SSO["OIDC_ISSUER"]

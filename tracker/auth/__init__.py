@@ -1,4 +1,5 @@
-"""Signing in (password or single sign-on) and out, setting a password from an invitation or reset link, email choices."""
+"""Signing in (with a password or single sign-on) and out, setting a password from an
+invitation or reset link, email choices."""
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
