@@ -20,7 +20,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from authlib.integrations.requests_client import OAuth2Session
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from joserfc.errors import JoseError
 
 from config.settings import OIDC_SETTINGS
@@ -44,7 +44,17 @@ class _Session(OAuth2Session):
 
 
 class _App(FlaskOAuth2App):
+    """One sign-in in flight per browser, and only what the callback needs: Authlib would keep
+    every attempt for an hour, each with its whole provider URL, in the session cookie, which
+    a few clicks on the button would push past the 4 KB browsers keep."""
+
     client_cls = _Session
+
+    def save_authorize_data(self, **kwargs):
+        for key in [key for key in session if key.startswith(f"_state_{self.name}_")]:
+            session.pop(key)
+        kwargs.pop("url", None)
+        super().save_authorize_data(**kwargs)
 
 
 class _OAuth(OAuth):
