@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from config import ConfigError, load_config
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_plan, make_user
 from tests.sso_support import sam_account, serve_provider, sign_in_with_sso, signed_in, sso_app
 from tracker import create_app
 from tracker.extensions import db
+from tracker.mail.render import render
+from tracker.models import Notification, utcnow
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,20 @@ class TestPasswordsOff:
         provider.signed_in = "boss"
         assert sign_in_with_sso(client, provider).location == "/"
         assert signed_in(client)
+
+
+    def test_the_welcome_email_says_to_sign_in_with_the_provider(self, app, client, library):
+        with app.app_context():
+            hire = make_user("hana@example.com", password=None)
+            plan = make_plan(hire, make_user())
+            notification = Notification(recipient=hire, plan=plan, kind="welcome",
+                                        dedupe_key="welcome:sso", payload={}, send_after=utcnow())
+            db.session.add(notification)
+            db.session.flush()
+            rendered = render(notification, hire, plan)
+            db.session.rollback()
+        assert "sign in with Example ID" in rendered.text and "password" not in rendered.text
+        assert "/login/sso" in rendered.html
 
 
 def test_without_oidc_settings_the_routes_do_not_exist(database_url):
