@@ -62,7 +62,8 @@ def sso_callback():
         return _problem(400, "That sign-in did not work",
                         f"The answer from {provider_name()} could not be trusted or has "
                         "expired, so you are not signed in. Start again from the sign-in page.")
-    except Refused as refused:
+    except Refused as refused:  # logged for whoever HR asks to look into it
+        current_app.logger.info("single sign-on: no way in: %s", refused.reason)
         return _problem(403, "You cannot sign in here yet", refused.reason)
     next_url = safe_next_url(session.pop(NEXT_KEY, None))
     sign_in(user)
