@@ -54,6 +54,7 @@ ROUTES = {
     ("GET", "checkins.show"): None, ("GET", "admin.plans"): None, ("GET", "admin.outbox"): None,
     ("GET", "admin.edit_plan"): None, ("GET", "admin.new_hire"): None,
     ("GET", "auth.login"): None, ("GET", "auth.welcome"): None,
+    ("GET", "auth.sso_start"): None, ("GET", "auth.sso_callback"): None,
     ("GET", "auth.preferences"): None, ("GET", "auth.preferences_from_email"): None,
     ("POST", "auth.login"): auth.LoginForm, ("POST", "auth.welcome"): auth.SetPasswordForm,
     ("POST", "auth.preferences"): auth.PreferencesForm,
