@@ -5,15 +5,15 @@ signs in with it. From then on the account is found by that identifier, so a per
 address changes at the provider still reaches their own account. Unique, and empty for
 everyone until they sign in that way; going down simply forgets the links.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04 22:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
