@@ -108,7 +108,7 @@ ROUTES = {
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
                "back", "token", "from", "to", "version", "risk", "cohort", "sort", "start_date",
-               "layers"]
+               "layers", "layer"]
 
 
 world = cached_world(build_world)
