@@ -186,3 +186,18 @@ def test_plans_and_reports_filter_by_team_or_context_layer(app, client, people):
                                               "12 months")]
     assert client.get("/admin/reports/milestones.csv?layer=startup").get_data(
         as_text=True).count("\n") == 1  # the header only: no plan has that context
+
+
+def test_each_plans_own_latest_pulse_counts_not_anyones(app, client, people):
+    """Quinn's only answer, a 1, is older than Paul's latest: it is still Quinn's latest."""
+    with app.app_context():
+        quinn = make_plan(make_user(name="Quinn Quiet"), make_user("q.manager@example.com"),
+                          start=TODAY - timedelta(days=25))
+        finish_all(quinn)
+        db.session.flush()
+        db.session.add(PulseCheckIn(plan_id=quinn.id, due_on=TODAY - timedelta(days=20),
+                                    confidence=1))
+        db.session.commit()
+        assert reasons_for([quinn.id], TODAY) == {quinn.id: ["low confidence"]}
+    page = client.get("/admin/plans?risk=yes").get_data(as_text=True)
+    assert "Quinn Quiet" in page and "Paul Pulse" in page

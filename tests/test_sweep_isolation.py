@@ -38,11 +38,15 @@ world = cached_world(build_world)
 
 
 def set_due(app, plan_id: int, key: MilestoneKey, due: date) -> None:
-    """Straight into the table, past the service that bounds due dates: an old or edited row."""
+    """Straight into the table, past the service that bounds due dates: an old or edited row.
+    A hand edit in SQL passes the models too, so it clears the plan's next reminder time, as
+    the README tells whoever edits rows by hand to do (or to run ``tracker sweep --all``)."""
     with app.app_context():
         db.session.execute(sa.update(PlanMilestone)
                            .where(PlanMilestone.plan_id == plan_id, PlanMilestone.key == key)
                            .values(due_date=due))
+        db.session.execute(sa.update(Plan).where(Plan.id == plan_id)
+                           .values(next_reminder_at=None))
         db.session.commit()
 
 

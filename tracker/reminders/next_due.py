@@ -57,6 +57,8 @@ def next_reminder_at(plan: Plan, now: datetime, config) -> datetime:
     if config["REMIND_PULSE"]:
         for _, _, day in rules.pulse_dates(ahead, [plan]):
             instants.append(ahead.send_at(day, plan.hire.timezone))
+    if plan.created_at > now:  # a sweep replayed before the plan was made: the welcome
+        instants.append(plan.created_at)
     if plan.milestones and plan.milestones[-1].due_date > ahead.last_day:
         instants.append(ahead.now)  # the road goes on past the horizon: look again then
     return min((when for when in instants if when > now), default=NEVER)

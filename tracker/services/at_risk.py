@@ -77,8 +77,10 @@ def _rated(t: Thresholds):
 
 
 def _low_pulse(t: Thresholds):
+    """The plan's own latest answer (tied to the pulse row's plan, not to ``Plan``: a subquery
+    two levels down would not correlate to it, and would take the latest date of any plan)."""
     pulse = so.aliased(PulseCheckIn)
-    latest = sa.select(sa.func.max(pulse.due_on)).where(pulse.plan_id == Plan.id)
+    latest = sa.select(sa.func.max(pulse.due_on)).where(pulse.plan_id == PulseCheckIn.plan_id)
     return sa.exists().where(PulseCheckIn.plan_id == Plan.id,
                              PulseCheckIn.due_on == latest.scalar_subquery(),
                              PulseCheckIn.confidence <= t.pulse_confidence)
