@@ -18,4 +18,4 @@ def admin_required(view):
     return wrapped
 
 
-from tracker.admin import hires, outbox, plan_edit, reports, routes  # noqa: E402,F401
+from tracker.admin import hires, outbox, plan_edit, reports, routes, webhooks  # noqa: E402,F401

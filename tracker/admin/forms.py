@@ -8,11 +8,14 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
+    URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.forms import Fits, choices
 from tracker.models import GoalOwner, PlanStatus
@@ -27,7 +30,9 @@ from tracker.services.text_rules import (
     MANAGER_EMAIL,
     PERSON_NAME,
     TIMEZONE,
+    WEBHOOK_URL,
 )
+from tracker.webhooks.events import SUBSCRIBABLE
 
 REQUIRED = "this is required"
 PULSE_DAYS = [InputRequired("write a whole number of days"),
@@ -99,3 +104,14 @@ class RequeueForm(FlaskForm):
     """
 
     back = HiddenField(validators=[local_path])
+
+
+class WebhookForm(FlaskForm):
+    """A new endpoint: its address and the events it wants, as checkboxes (one tap each on a
+    phone, Space on a keyboard). Whether the address is allowed is the service's rule."""
+
+    url = URLField("Receiver's address", validators=[DataRequired(REQUIRED), Fits(WEBHOOK_URL)])
+    events = SelectMultipleField(
+        "Events to send", choices=choices((e.value, e.label) for e in SUBSCRIBABLE),
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        validators=[DataRequired("choose at least one event to send")])

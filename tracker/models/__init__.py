@@ -28,6 +28,7 @@ from tracker.models.role import (
 )
 from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.user import User
+from tracker.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
@@ -37,5 +38,5 @@ __all__ = [
     "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
     "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateDraft",
     "TemplateKind",
-    "ThrottleEvent", "User", "UTCDateTime", "utcnow",
+    "ThrottleEvent", "User", "UTCDateTime", "WebhookDelivery", "WebhookEndpoint", "utcnow",
 ]
