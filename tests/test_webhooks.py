@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -204,3 +206,47 @@ def test_a_public_address_is_accepted(app):
     assert check_url(" https://93.184.215.14/hook ", allow_private=False) == \
         "https://93.184.215.14/hook"
     assert check_url("http://127.0.0.1:9/x", allow_private=True) == "http://127.0.0.1:9/x"
+
+
+def test_the_readme_verification_snippet_accepts_a_real_delivery(app, world):
+    """The snippet receivers copy, run as written against what the receiver got."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Webhooks"):]
+    snippet = section[section.index("```python") + 9:section.index("```", section.index(
+        "```python") + 9)]
+    namespace: dict = {}
+    exec(snippet, namespace)  # noqa: S102 - our own README
+    with Receiver() as receiver, app.app_context():
+        _, secret = add_endpoint(receiver.url)
+        create_a_hire()
+        deliver()
+    [received] = receiver.requests
+    header = received.headers["X-Tracker-Signature"]
+    assert namespace["verify"](secret, header, received.body)
+    assert not namespace["verify"](secret, header, received.body.replace(b"Nia", b"Eve"))
+    assert not namespace["verify"]("whsec_" + "0" * 48, header, received.body)
+
+
+def test_two_deliverers_at_once_send_each_delivery_once(app, world):
+    """Two schedulers' delivery jobs at the same moment: the shared claim splits the rows."""
+    app.config.update(DISPATCH_BATCH_SIZE=3)
+    with Receiver() as receiver:
+        with app.app_context():
+            add_endpoint(receiver.url, ["hire.created"])
+            for n in range(12):
+                create_a_hire(f"hire{n}@example.com")
+        reports = []
+
+        def run():
+            with app.app_context():
+                reports.append(deliver())
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    ids = [r.headers["X-Tracker-Delivery"] for r in receiver.requests]
+    assert len(ids) == 12 and len(set(ids)) == 12
+    assert sum(report.sent for report in reports) == 12
+    assert {d.status for d in deliveries(app)} == {S.SENT}
