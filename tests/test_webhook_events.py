@@ -145,3 +145,17 @@ def test_the_test_button_queues_a_ping_for_that_endpoint_alone(app, world):
         assert deliver().sent == 1
     assert [r.headers["X-Tracker-Event"] for r in receiver.requests] == ["ping"]
     assert other.requests == []
+
+
+def test_the_commands_queue_at_risk_events_and_deliver_them(app, world, runner):
+    """For deployments that run `tracker sweep` and the deliveries from cron."""
+    with Receiver() as receiver:
+        with app.app_context():
+            endpoint(receiver.url, ["plan.at_risk"])
+        swept = runner.invoke(args=["tracker", "sweep"])
+        assert "queued 1 plan.at_risk webhook deliveries" in swept.output
+        delivered = runner.invoke(args=["tracker", "webhooks", "deliver", "--once"])
+        assert delivered.exit_code == 0, delivered.output
+        assert delivered.output.startswith("delivered 1, failed 0")
+    [received] = receiver.requests
+    assert json.loads(received.body)["data"]["plan"]["id"] == world.late

@@ -37,16 +37,12 @@ def sweep_job(app: Flask) -> None:
 
 
 def _at_risk_webhooks() -> None:
-    """Plans at risk today, for the webhooks that listen; its own transaction, so a failure
-    here is logged and never undoes the reminders the sweep just queued."""
-    from tracker.extensions import db
-    from tracker.webhooks.at_risk import emit_at_risk
+    """Plans at risk today, for the webhooks that listen (tracker/webhooks/at_risk.py)."""
+    from tracker.webhooks.at_risk import sweep_at_risk
 
     try:
-        queued = emit_at_risk(utcnow())
-        db.session.commit()
+        queued = sweep_at_risk(utcnow())
     except Exception:  # noqa: BLE001 - logged; the next sweep tries again
-        db.session.rollback()
         log.exception("sweep could not queue the plan.at_risk webhooks")
         return
     if queued:

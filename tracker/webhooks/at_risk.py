@@ -35,3 +35,15 @@ def emit_at_risk(now: datetime) -> int:
     return sum(emit(Event.PLAN_AT_RISK,
                     partial(payloads.plan_at_risk, plan, reasons.get(plan.id, []), today),
                     to=endpoints) for plan in plans)
+
+
+def sweep_at_risk(now: datetime) -> int:
+    """The sweep's step, in a transaction of its own: called after the reminders are committed,
+    so a failure here can never undo them (the caller logs it; the next sweep tries again)."""
+    try:
+        queued = emit_at_risk(now)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return queued
