@@ -45,7 +45,7 @@ def test_adding_an_endpoint_shows_its_secret_once(app, client, admin):
     assert "required" not in page[page.index('name="events"') - 30:]  # one is enough
     assert 'maxlength="500"' in page and 'type="url"' in page
     added = add(client, "https://hooks.example.com/onboarding")
-    assert added.status_code == 200
+    assert added.status_code == 200 and added.headers["Cache-Control"] == "no-store"
     secret = re.search(r'id="secret" type="text" readonly value="(whsec_[0-9a-f]{48})"',
                        added.get_data(as_text=True)).group(1)
     stored = only_endpoint(app)
@@ -94,6 +94,7 @@ def test_test_event_delivery_log_turn_off_on_and_delete(app, client, admin):
     log = client.get(f"/admin/webhooks/{endpoint_id}")
     page = log.get_data(as_text=True)
     assert log.status_code == 200 and "HTTP 200" in page and "delivered" in page
+    assert "delivered: 1" in client.get("/admin/webhooks").get_data(as_text=True)
     assert "thanks &lt;b&gt;from the receiver&lt;/b&gt;" in page  # shown, never run
     assert client.post(f"/admin/webhooks/{endpoint_id}/off").status_code == 302
     assert not only_endpoint(app).active

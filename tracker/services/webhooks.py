@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import orm as so
 
 from tracker.extensions import db
 from tracker.models import NotificationStatus as S
@@ -32,7 +34,7 @@ STATUS_LABELS = {S.PENDING: "waiting", S.SENDING: "sending", S.SENT: "delivered"
 
 class EndpointRow(NamedTuple):
     endpoint: WebhookEndpoint
-    counts: dict[str, int]  # delivery status value -> how many
+    counts: dict[str, int]  # how a status reads (STATUS_LABELS) -> how many
 
 
 def check_events(chosen: list[str] | None) -> list[str]:
@@ -88,15 +90,23 @@ def send_test(endpoint: WebhookEndpoint, actor: User) -> None:
         to=[endpoint])
 
 
+RECENT = timedelta(days=7)  # the list counts this much of each log; the log has it all
+
+
 def endpoints() -> list[EndpointRow]:
-    """Every endpoint, newest first, with its deliveries counted by status, in two queries."""
+    """Every endpoint, newest first, with its recent deliveries counted by status, in two
+    queries; recent only, so the list costs the same however long the logs grow."""
     found = list(db.session.scalars(
-        sa.select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())))
+        sa.select(WebhookEndpoint).options(so.joinedload(WebhookEndpoint.created_by))
+        .order_by(WebhookEndpoint.id.desc())))
     counts: dict[int, dict[str, int]] = {endpoint.id: {} for endpoint in found}
     for endpoint_id, status, count in db.session.execute(
             sa.select(WebhookDelivery.endpoint_id, WebhookDelivery.status, sa.func.count())
+            .where(WebhookDelivery.created_at >= utcnow() - RECENT)
             .group_by(WebhookDelivery.endpoint_id, WebhookDelivery.status)):
-        counts.setdefault(endpoint_id, {})[S(status).value] = count
+        label = STATUS_LABELS[S(status)]
+        mine = counts.setdefault(endpoint_id, {})  # one added since the first query
+        mine[label] = mine.get(label, 0) + count
     return [EndpointRow(endpoint, counts[endpoint.id]) for endpoint in found]
 
 
