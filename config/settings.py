@@ -47,6 +47,20 @@ class BaseConfig:
     RESET_ADDRESS_ATTEMPTS = 20
     RESET_ADDRESS_MINUTES = 60
     PASSWORD_RESET_MINUTES = 60  # how long a "forgot my password" link works; once only
+    # Single sign-on with OpenID Connect (tracker/auth/oidc.py): on when all three are set.
+    # People are matched by verified email to accounts HR made; nobody is created by signing in.
+    OIDC_ISSUER = ""  # https://id.example.com (discovery: <issuer>/.well-known/openid-...)
+    OIDC_CLIENT_ID = ""
+    OIDC_CLIENT_SECRET = ""
+    OIDC_PROVIDER_NAME = "single sign-on"  # the button says "Sign in with <this>"
+    OIDC_SCOPES = "openid email profile"
+    OIDC_TIMEOUT_SECONDS = 10  # each call to the provider (discovery, keys, token)
+    # A PEM file of the CA that signed the provider's certificate, when it is not one the
+    # system trusts (an in-house provider); empty: the system's trusted CAs.
+    OIDC_CA_BUNDLE = ""
+    OIDC_REQUIRE_HTTPS = False  # production refuses an issuer that is not https://
+    # False: the sign-in page offers single sign-on only, and no password is accepted or reset.
+    PASSWORD_SIGN_IN = True
     PREFERENCE_LINK_DAYS = 90  # how long the preference/unsubscribe link in an email works
     # Behind a reverse proxy, how many proxies add X-Forwarded-For: the client's address is
     # what throttling counts against. 0 trusts no header (a client could forge it).
@@ -145,6 +159,7 @@ class ProductionConfig(BaseConfig):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 31_536_000  # browsers use HTTPS only, for a year; 0 turns it off
+    OIDC_REQUIRE_HTTPS = True
     REQUIRED = ("SECRET_KEY", "DATABASE_URL")
 
 
@@ -225,6 +240,7 @@ def _validate(values: dict[str, Any]) -> None:
         raise ConfigError(
             f"DUE_DATE_WEEKEND_RULE={rule!r} is unknown; use one of {', '.join(WEEKEND_RULES)}"
         )
+    _validate_sign_in(values)
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
@@ -233,3 +249,22 @@ def _validate(values: dict[str, Any]) -> None:
         raise ConfigError(
             f"DEFAULT_TIMEZONE={values.get('DEFAULT_TIMEZONE')!r} is not an IANA time zone"
         ) from None
+
+
+OIDC_SETTINGS = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+
+
+def _validate_sign_in(values: dict[str, Any]) -> None:
+    """Half a single sign-on setup, or no way in at all, is a deploy mistake: refuse to start."""
+    given = [name for name in OIDC_SETTINGS if values.get(name)]
+    if given and len(given) < len(OIDC_SETTINGS):
+        missing = [name for name in OIDC_SETTINGS if name not in given]
+        raise ConfigError("single sign-on needs " + " and ".join(missing) + " set as well")
+    issuer = str(values.get("OIDC_ISSUER") or "")
+    if issuer and not issuer.startswith(("https://", "http://")):
+        raise ConfigError(f"OIDC_ISSUER={issuer!r} is not an http(s) URL")
+    if issuer and values.get("OIDC_REQUIRE_HTTPS") and not issuer.startswith("https://"):
+        raise ConfigError(f"OIDC_ISSUER={issuer!r} must use https:// in production")
+    if not values.get("PASSWORD_SIGN_IN", True) and not given:
+        raise ConfigError("PASSWORD_SIGN_IN is off but single sign-on is not set up "
+                          "(OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET): nobody could sign in")

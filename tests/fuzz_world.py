@@ -75,7 +75,8 @@ def build_world(app):
                   "token": [invitation_token(felix), preferences_token(ben), calendar],
                   # The studio: a template with an open draft, one of its goal keys, editors.
                   "slug": ["data-engineer", "machine-learning-engineer"],
-                  "milestone": ["d30", "m12"], "user_id": [felix.id, *ids(User.id)[:2]],
+                  "milestone": ["d30", "m12"],
+                  "name": ["milestones", "check-ins", "pulses", "reviews"], "user_id": [felix.id, *ids(User.id)[:2]],
                   "webhook_id": [webhook.id]},
             # Form values that get a request as far as it can go, by field name (by route too,
             # where a route needs its own).
@@ -97,6 +98,7 @@ def build_world(app):
             known={"email": emails, "manager": emails, "buddy": emails,
                    "role": ids(RoleTemplate.slug), "copy_of": ids(RoleTemplate.slug),
                    "catalogue": ["nlp-llm-engineer", "data-engineer", "no-such-role"], "timezone": ["UTC", "Europe/Berlin", "Mars"],
+                   "layers": ["platform-team", "startup", "data-engineer", ""],
                    "milestone": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                    "next": ["/team", "//evil.example"], "back": ["https://evil.example/"],
                    "url": ["https://example.com/notes", "http://[", "ftp://example.com/"]},

@@ -115,6 +115,8 @@ MATRIX = {
     ("GET", "studio.download_template", "/studio/files/machine-learning-engineer.yaml", None):
         only_admin(200),
     ("GET", "studio.download_library", "/studio/files/library.zip", None): only_admin(200),
+    ("GET", "studio.preview_plan", "/studio/preview/plan?layers=startup&start_date=x", None):
+        only_admin(422),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.webhooks_page", "/admin/webhooks", None): only_admin(200),
     ("POST", "admin.webhooks_page", "/admin/webhooks", "url="): only_admin(422),
@@ -124,6 +126,9 @@ MATRIX = {
     ("POST", "admin.turn_on_webhook", "/admin/webhooks/999999/on", ""): only_admin(404),
     ("POST", "admin.delete_webhook", "/admin/webhooks/999999/delete", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
+    ("GET", "admin.reports", "/admin/reports", None): only_admin(200),
+    ("GET", "admin.report", "/admin/reports/pulses", None): only_admin(200),
+    ("GET", "admin.report_csv", "/admin/reports/no-such-report.csv", None): only_admin(404),
     ("GET", "admin.late_goals_report", "/admin/reports/late-goals", None): only_admin(200),
     ("GET", "admin.late_goals_csv", "/admin/reports/late-goals.csv", None): only_admin(200),
     ("GET", "admin.plans_csv", "/admin/plans.csv", None): only_admin(200),
@@ -151,7 +156,10 @@ MATRIX = {
 # test_password_reset, test_preferences, test_unsubscribe, test_calendar_feed).
 EXEMPT = {"auth.login", "auth.logout", "auth.logout_everywhere", "auth.welcome",
           "auth.preferences_from_email", "auth.unsubscribe", "auth.forgot_password",
-          "auth.reset_password", "calendar.feed", "static"}
+          "auth.reset_password", "calendar.feed", "static",
+          # Single sign-on: public by nature (the way in), 404 without OIDC_* settings;
+          # tests/test_sso.py walks them against a real provider.
+          "auth.sso_start", "auth.sso_callback"}
 
 
 def build_world(app):

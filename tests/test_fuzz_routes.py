@@ -54,6 +54,7 @@ ROUTES = {
     ("GET", "checkins.show"): None, ("GET", "admin.plans"): None, ("GET", "admin.outbox"): None,
     ("GET", "admin.edit_plan"): None, ("GET", "admin.new_hire"): None,
     ("GET", "auth.login"): None, ("GET", "auth.welcome"): None,
+    ("GET", "auth.sso_start"): None, ("GET", "auth.sso_callback"): None,
     ("GET", "auth.preferences"): None, ("GET", "auth.preferences_from_email"): None,
     ("POST", "auth.login"): auth.LoginForm, ("POST", "auth.welcome"): auth.SetPasswordForm,
     ("POST", "auth.preferences"): auth.PreferencesForm,
@@ -80,6 +81,8 @@ ROUTES = {
     ("GET", "studio.index"): None, ("GET", "studio.show"): None,
     ("GET", "studio.compare_versions"): None,
     ("GET", "admin.late_goals_report"): None, ("GET", "admin.late_goals_csv"): None,
+    ("GET", "admin.reports"): None, ("GET", "admin.report"): None,
+    ("GET", "admin.report_csv"): None,
     ("GET", "admin.plans_csv"): None, ("GET", "admin.goals_csv"): None, ("GET", "studio.draft"): None,
     ("POST", "studio.start_editing"): ActionForm, ("POST", "studio.save_details"):
         studio.DetailsForm, ("POST", "studio.save_milestone"): studio.MilestoneForm,
@@ -93,6 +96,7 @@ ROUTES = {
     ("POST", "studio.remove_editor"): ActionForm,
     ("GET", "studio.upload"): None, ("POST", "studio.upload"): studio.UploadForm,
     ("GET", "studio.download_template"): None, ("GET", "studio.download_library"): None,
+    ("GET", "studio.preview_plan"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
     ("GET", "calendar.feed"): None, ("POST", "calendar.new_address"): ActionForm,
@@ -105,7 +109,8 @@ ROUTES = {
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
-               "back", "token", "from", "to", "version", "risk", "cohort", "sort"]
+               "back", "token", "from", "to", "version", "risk", "cohort", "sort", "start_date",
+               "layers"]
 
 
 world = cached_world(build_world)

@@ -123,3 +123,70 @@ def test_the_report_costs_the_same_sql_for_four_plans_or_fourteen(app, client, w
     with count_queries(app) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def report_csv(client, name, query="role=data-scientist"):
+    response = client.get(f"/admin/reports/{name}.csv?{query}")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_milestone_completion_per_role(app, client, world):
+    rows = report_csv(client, "milestones")
+    assert rows[0] == ["role_milestone", "on_time", "late", "open"]
+    d30 = next(r for r in rows if r[0] == "Data Scientist · 30 days")
+    assert d30[1:] == ["0", "2", "1"]  # Ana's and Bo's open past the date; the new hire's not due
+    page = client.get("/admin/reports/milestones?role=data-scientist").get_data(as_text=True)
+    assert 'class="bar-chart"' in page and "Data Scientist · 30 days" in page
+
+
+def test_ratings_pulses_and_review_times(app, client, world):
+    from tracker.models import CheckIn, CheckInRating, Evidence, EvidenceKind, Plan, PulseCheckIn
+    from tracker.services.goals import submit_evidence
+
+    with app.app_context():
+        ana, bo = (db.session.scalar(sa.select(Plan).join(Plan.hire).where(
+            sa.text("users.name = :n")).params(n=name)) for name in ("Ana Data", "Bo Data"))
+        db.session.add_all([
+            CheckIn(milestone=ana.milestones[0], rating=CheckInRating.ON_TRACK),
+            CheckIn(milestone=bo.milestones[0], rating=CheckInRating.AT_RISK),
+            PulseCheckIn(plan_id=ana.id, due_on=ana.start_date + timedelta(days=3), confidence=4),
+            PulseCheckIn(plan_id=bo.id, due_on=bo.start_date + timedelta(days=4), confidence=2),
+            PulseCheckIn(plan_id=bo.id, due_on=bo.start_date + timedelta(days=10), confidence=5)])
+        goal = next(g for g in ana.milestones[0].goals
+                    if g.evidence_required and g.owner.value == "hire")
+        goal.status = GoalStatus.OPEN
+        evidence = submit_evidence(ana, goal, ana.hire, kind=EvidenceKind.NOTE, note="done")
+        evidence.created_at = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+        evidence.reviewer = ana.manager
+        evidence.reviewed_at = datetime(2026, 3, 2, 14, 30, tzinfo=timezone.utc)
+        manager = ana.manager.name
+        db.session.commit()
+        assert db.session.get(Evidence, evidence.id).reviewed_at is not None
+    ratings = report_csv(client, "check-ins")
+    assert ratings[0] == ["milestone", "on_track", "at_risk", "off_track"]
+    assert ratings[1] == ["30 days", "1", "1", "0"]
+    pulses = report_csv(client, "pulses")
+    assert pulses[1:] == [["Week 1", "3.0", "2"], ["Week 2", "5.0", "1"]]
+    reviews = report_csv(client, "reviews")
+    assert reviews[1:] == [[manager, "1", "5.5", "5.5"]]
+    for name in ("check-ins", "pulses", "reviews"):
+        page = client.get(f"/admin/reports/{name}?role=data-scientist").get_data(as_text=True)
+        assert 'class="bar-chart"' in page and "as numbers</caption>" in page
+    assert client.get("/admin/reports/nonsense").status_code == 404
+    assert "Goals that run late" in client.get("/admin/reports").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["milestones", "check-ins", "pulses", "reviews"])
+def test_each_report_costs_the_same_sql_whatever_the_plans(app, client, world, name):
+    client.get(f"/admin/reports/{name}")
+    with count_queries(app) as few:
+        client.get(f"/admin/reports/{name}")
+    with app.app_context():
+        manager = make_user("even.more@example.com")
+        for _ in range(5):
+            make_plan(make_user(), manager, role="data-scientist", start=LAST_QUARTER_DAY)
+        db.session.commit()
+    with count_queries(app) as many:
+        assert client.get(f"/admin/reports/{name}").status_code == 200
+    assert len(many) == len(few)

@@ -89,3 +89,14 @@ def test_team_page_shows_each_reports_pulse_and_flags_low_confidence(app, client
     assert "At risk" in fine_row and "low confidence in the latest pulse (2/5)" in fine_row
     late_row = page[page.index("Lena Late"):page.index("</tr>", page.index("Lena Late"))]
     assert 'class="sparkline"' not in late_row
+
+
+def test_the_team_flags_by_the_one_at_risk_rule_and_explains_it(app, client, team):
+    """The thresholds HR sets move the team page's flag too: there is one rule."""
+    app.config.update(AT_RISK_GRACE_DAYS=60)  # Lena's 30 days are only about 15 days late
+    login_as(client, app, "manager@example.com")
+    page = client.get("/team").get_data(as_text=True)
+    late_row = page[page.index("Lena Late"):page.index("</tr>", page.index("Lena Late"))]
+    assert "At risk" in late_row and "rated at risk at the 30 days check-in" in late_row
+    assert not re.search(r"\b\d+ goals? overdue", late_row)
+    assert "What \"at risk\" means" in page and "more than 60 days after" in page

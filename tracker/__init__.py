@@ -59,7 +59,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
-    from tracker.auth import loader  # noqa: F401  (registers the user loader)
+    from tracker.auth import loader, oidc  # noqa: F401  (loader registers the user loader)
+
+    oidc.init_app(app)  # single sign-on, when OIDC_* is set
 
 
 def register_blueprints(app: Flask) -> None:

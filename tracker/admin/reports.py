@@ -7,11 +7,18 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, abort, render_template, request, stream_with_context
 
 from tracker.admin import admin_required, bp
 from tracker.security import id_arg
-from tracker.services.exports import GOAL_HEADER, PLAN_HEADER, goal_rows, plan_rows, rows_as_csv
+from tracker.services import report_tables
+from tracker.services.exports import (
+    GOAL_HEADER,
+    PLAN_HEADER,
+    goal_rows,
+    plan_rows,
+    rows_as_csv,
+)
 from tracker.services.overview import cohorts
 from tracker.services.plan_pages import plan_list_filter, role_choices
 from tracker.services.reports import late_goals, plan_filter
@@ -31,6 +38,44 @@ def _csv(name: str, header: list[str], rows) -> Response:
 
 def _report_filter():
     return plan_filter(role=request.args.get("role", ""), cohort=request.args.get("cohort", ""))
+
+
+# The reports besides the late goals, by the name in their address.
+TABLES = {
+    "milestones": lambda where: report_tables.milestone_completion(where, _today()),
+    "check-ins": report_tables.checkin_ratings,
+    "pulses": report_tables.pulse_by_week,
+    "reviews": report_tables.review_times,
+}
+
+
+@bp.get("/reports")
+@admin_required
+def reports():
+    return render_template("admin/reports.html", names=list(TABLES))
+
+
+def _table(name: str):
+    if name not in TABLES:
+        abort(404)
+    where, chosen = _report_filter()
+    return TABLES[name](where), chosen
+
+
+@bp.get("/reports/<name>")
+@admin_required
+def report(name: str):
+    table, chosen = _table(name)
+    return render_template("admin/report.html", name=name, table=table, chosen=chosen,
+                           roles=role_choices(), cohorts=cohorts())
+
+
+@bp.get("/reports/<name>.csv")
+@admin_required
+def report_csv(name: str):
+    table, _ = _table(name)
+    return _csv(name, [h.lower().replace(" · ", "_").replace(" ", "_") for h in table.headers],
+                table.rows)
 
 
 @bp.get("/reports/late-goals")

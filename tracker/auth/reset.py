@@ -1,10 +1,11 @@
 """Forgot my password: ask for a link by email, then choose a new password from it."""
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from tracker.auth import bp
 from tracker.auth.forms import ForgotPasswordForm, SetPasswordForm
 from tracker.auth.routes import too_many
 from tracker.auth.signing import sign_in
+from tracker.auth.sso import passwords_off
 from tracker.extensions import db
 from tracker.forms import add_error
 from tracker.services.errors import InputError
@@ -14,6 +15,8 @@ from tracker.services.throttle import Throttled
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return passwords_off(403 if request.method == "POST" else 200)  # and nothing is sent
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         try:
@@ -29,6 +32,8 @@ def forgot_password():
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return passwords_off(403 if request.method == "POST" else 200)
     try:
         reset = reset_for(token)
     except InputError as error:

@@ -1,8 +1,8 @@
 """Putting a person's session in the browser and taking it out again, in one place.
 
-Every way in (the password form, a set-password link, a reset link) starts a server-side
-session first (services/sessions.py) and then hands its token to Flask-Login; every way out
-deletes that session's row, which also ends its "keep me signed in" cookie.
+Every way in (the password form, a set-password link, a reset link, single sign-on) starts a
+server-side session first (services/sessions.py) and then hands its token to Flask-Login;
+every way out deletes that session's row, which also ends its "keep me signed in" cookie.
 """
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
 """The page a new hire reaches from HR's link: choose a password, and you are signed in."""
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from tracker.auth import bp
 from tracker.auth.forms import SetPasswordForm
 from tracker.auth.signing import sign_in
+from tracker.auth.sso import passwords_off
 from tracker.extensions import db
 from tracker.services.errors import InputError
 from tracker.services.invitations import accept_invitation, user_for_invitation
@@ -11,6 +12,8 @@ from tracker.services.invitations import accept_invitation, user_for_invitation
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 def welcome(token: str):
+    if not current_app.config["PASSWORD_SIGN_IN"]:  # the hire signs in with single sign-on
+        return passwords_off(403 if request.method == "POST" else 200)
     try:
         user = user_for_invitation(token)
     except InputError as error:

@@ -57,6 +57,11 @@ Context = Callable[[dict, User, Plan | None], dict]
 
 
 def _welcome(data: dict, recipient: User, plan: Plan | None) -> dict:
+    if not current_app.config["PASSWORD_SIGN_IN"]:  # single sign-on only: no password to set
+        provider = current_app.config["OIDC_PROVIDER_NAME"]
+        return {"subject": "Welcome aboard: your onboarding plan is ready", "sso": provider,
+                "action_label": f"Sign in with {provider}",
+                "action_url": external_url("auth.sso_start")}
     if recipient.password_hash:  # they set one since the sweep: the link would be spent
         action = ("Sign in", external_url("auth.login"))
     else:

@@ -45,6 +45,9 @@ class User(UserMixin, TimestampMixin, Base):
         sa.String(64), unique=True, default=new_session_token
     )
     last_login_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+    # The OpenID provider's ``sub`` for this person, stored at their first single sign-on so a
+    # changed address at the provider still finds this account (services/single_sign_on.py).
+    oidc_subject: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255), unique=True)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

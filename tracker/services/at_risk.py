@@ -3,7 +3,8 @@
 A plan is at risk when any of these holds, with the thresholds in settings:
 - goals are overdue: at least ``AT_RISK_OVERDUE_GOALS`` unfinished goals whose milestone was
   due more than ``AT_RISK_GRACE_DAYS`` days ago (a day or two late is normal, a week is not);
-- the latest signed check-in was rated "at risk" or "off track" by the manager;
+- the manager's latest rating at a check-in (the milestone furthest along that has one, signed
+  or not yet: the manager's view is the signal) is "at risk" or "off track";
 - the hire's latest pulse answer was ``AT_RISK_PULSE_CONFIDENCE`` or lower (out of 5).
 
 Each reason is a correlated SQL expression on ``Plan.id``: the list filter and the counts use
@@ -50,7 +51,7 @@ class Thresholds:
         goals = "a goal" if self.overdue_goals == 1 else f"{self.overdue_goals} goals"
         return [f"{goals} still open more than {self.grace_days} days after its milestone "
                 "was due",
-                "the latest signed check-in rated at risk or off track",
+                "the manager's latest check-in rating is at risk or off track",
                 f"the latest pulse answer at {self.pulse_confidence} or lower out of 5"]
 
 
@@ -63,20 +64,15 @@ def _overdue(today: date, t: Thresholds):
     return late >= t.overdue_goals
 
 
-def _signed(checkin):
-    return sa.and_(checkin.hire_signed_at.is_not(None), checkin.manager_signed_at.is_not(None))
-
-
 def _rated(t: Thresholds):
-    """The latest signed check-in (the milestone furthest along) has a worrying rating."""
+    """The latest rated check-in (the milestone furthest along) has a worrying rating."""
     later_m, later_c = so.aliased(PlanMilestone), so.aliased(CheckIn)
     later = (sa.select(later_c.id).join(later_m, later_c.milestone_id == later_m.id)
              .where(later_m.plan_id == PlanMilestone.plan_id,
-                    later_m.position > PlanMilestone.position,
-                    _signed(later_c)))
+                    later_m.position > PlanMilestone.position, later_c.rating.is_not(None)))
     return (sa.select(CheckIn.id).join(PlanMilestone, CheckIn.milestone_id == PlanMilestone.id)
-            .where(PlanMilestone.plan_id == Plan.id, _signed(CheckIn),
-                   CheckIn.rating.in_(WORRYING_RATINGS), ~sa.exists(later))
+            .where(PlanMilestone.plan_id == Plan.id, CheckIn.rating.in_(WORRYING_RATINGS),
+                   ~sa.exists(later))
             .correlate(Plan).exists())
 
 

@@ -51,7 +51,7 @@ def grant_studio(user: User) -> Decision:
 MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team", "managers"),
         ("reviews.queue", "Reviews", "managers"), ("admin.plans", "All plans", "admins"),
         ("admin.new_hire", "New hire", "admins"),
-        ("admin.late_goals_report", "Reports", "admins"), ("studio.index", "Studio", "editors"),
+        ("admin.reports", "Reports", "admins"), ("studio.index", "Studio", "editors"),
         ("admin.outbox", "Outbox", "admins"), ("auth.preferences", "Email", "everyone"))
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
@@ -20,13 +21,13 @@ from tracker.models import (
     PulseCheckIn,
     User,
 )
+from tracker.services.at_risk import reasons_for
 from tracker.services.plan_pages import load_plans
 from tracker.services.preferences import FEWER_EMAILS
 from tracker.services.progress import PlanProgress, local_today, plan_progress
 from tracker.services.pulses import TrendPoint, trend_points
 
 SPARKLINE_PULSES = 8
-LOW_CONFIDENCE = 2
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class TeamRow:
     rating: CheckInRating | None
     rating_milestone: str | None
     pulses: tuple[TrendPoint, ...] = ()
+    # Which parts of the one at-risk rule (services/at_risk.py) hold for this plan.
+    risk_reasons: tuple[str, ...] = ()
 
     @property
     def fewer_emails(self) -> str | None:
@@ -45,14 +48,15 @@ class TeamRow:
 
     @property
     def risks(self) -> list[str]:
-        """Why this hire needs attention, in words; empty means on track."""
+        """Why this hire is at risk, in words with the details this row knows; empty means on
+        track. Whether each reason holds is the one rule's answer, never decided here."""
         reasons = []
-        if self.progress.overdue_goals:
+        if "overdue goals" in self.risk_reasons:
             reasons.append(f"{plural(self.progress.overdue_goals, 'goal')} overdue")
-        if self.rating in (CheckInRating.AT_RISK, CheckInRating.OFF_TRACK):
+        if "check-in rating" in self.risk_reasons and self.rating is not None:
             reasons.append(f"rated {self.rating.value.replace('_', ' ')} at the "
                            f"{self.rating_milestone} check-in")
-        if self.pulses and self.pulses[-1].pulse.confidence <= LOW_CONFIDENCE:
+        if "low confidence" in self.risk_reasons and self.pulses:
             reasons.append(f"low confidence in the latest pulse "
                            f"({self.pulses[-1].pulse.confidence}/5)")
         return reasons
@@ -80,10 +84,11 @@ def team(manager: User) -> list[TeamRow]:
         for pulse in db.session.scalars(sa.select(PulseCheckIn).where(PulseCheckIn.plan_id.in_(ids))
                                         .order_by(PulseCheckIn.due_on)):
             pulses.setdefault(pulse.plan_id, []).append(pulse)
+    risky = reasons_for(ids, datetime.now(timezone.utc).date())
     return [TeamRow(p, plan_progress(p, local_today(p.hire.timezone)), waiting.get(p.id, 0),
                     *ratings.get(p.id, (None, None)),
                     tuple(trend_points(pulses.get(p.id, [])[-SPARKLINE_PULSES:], width=96,
-                                       height=28, pad=4)))
+                                       height=28, pad=4)), tuple(risky.get(p.id, ())))
             for p in plans]
 
 

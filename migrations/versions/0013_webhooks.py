@@ -5,15 +5,15 @@ attempts) and its unique dedupe key, so the dispatcher's claim serves it as it s
 ``notifications``; it also keeps the receiver's last status and a snippet of its answer.
 Deleting an endpoint deletes its deliveries. Nothing existing changes.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 23:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
