@@ -50,7 +50,9 @@ def test_hr_adds_an_endpoint_on_a_phone_and_reads_the_receivers_answer(browser, 
         [received] = receiver.requests
         assert received.headers["X-Tracker-Event"] == "ping"
         assert signing.verify(secret, received.headers["X-Tracker-Signature"], received.body)
-        page.get_by_role("link", name="Delivery log").first.click()
+        page.get_by_role("link", name="Delivery log").first.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
         page.locator("table.webhook-log").wait_for()
         log = page.content()
         assert "HTTP 200" in log and "got it, thanks" in log and "delivered" in log
