@@ -53,6 +53,7 @@ PAGE_KINDS = [
     PageKind("reviews", MANAGER, "/reviews", ".queue li"),
     PageKind("admin-list", ADMIN, "/admin/plans", "table.plans tbody tr"),
     PageKind("new-hire", ADMIN, "/admin/hires/new", "form select"),
+    PageKind("import-hires", ADMIN, "/admin/hires/import", "form input[type=file]"),
     PageKind("plan-edit", ADMIN, "/admin/plans/{chloe_martin}/edit", "#status-section form"),
     PageKind("outbox", ADMIN, "/admin/outbox", "h1"),
     PageKind("outbox-sweep-problem", ADMIN, "/admin/outbox", "table.sweep-problems tbody tr"),

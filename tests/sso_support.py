@@ -13,10 +13,11 @@ import requests
 import sqlalchemy as sa
 
 from tests.conftest import COMPILED_TEMPLATES, BufferedClient
-from tests.factories import make_user
+from tests.factories import make_plan, make_user
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, LoopbackProvider
 from tracker import create_app
 from tracker.extensions import db
+from tracker.services.role_versions import load_library
 
 BASE = "http://localhost"  # the test client's own host, so its cookies come back
 
@@ -45,9 +46,11 @@ def sso_app(database_url, provider, **settings):
 
 
 def sam_account(app, provider) -> str:
-    """Sam has an account from HR and is signed in at the provider with a verified address."""
+    """Sam has an account and a plan from HR, and is signed in at the provider with a verified
+    address."""
     with app.app_context():
-        make_user("sam@example.com", name="Sam")
+        load_library()
+        make_plan(make_user("sam@example.com", name="Sam"), make_user("sams.manager@example.com"))
         db.session.commit()
     provider.add_person("sam", "Sam@Example.com")
     provider.signed_in = "sam"

@@ -1,6 +1,7 @@
 """The template studio end to end in Chromium (issue 9's scenario): HR builds a role from a
-catalogue entry, publishes it, hires someone with it, improves the role, compares the versions,
-and the manager adopts an added and a reworded goal into the running plan, evidence intact.
+catalogue entry, publishes it, hires someone with it and the platform team's layer, improves the
+role, compares the versions, and the manager adopts an added and a reworded goal into the
+running plan, evidence intact.
 
 Along the way: the draft saves as it is typed and survives a closed tab, a goal is dragged to
 another milestone (SortableJS) and moved with the keyboard, and nothing the app serves is
@@ -125,6 +126,7 @@ def test_a_role_built_in_the_studio_reaches_a_running_plan(browser, live_server)
     hr.get_by_label("Role").select_option(ROLE)
     hr.get_by_label("Start date").fill((date.today() - timedelta(days=10)).isoformat())
     hr.get_by_label("Manager's email").fill("maya.chen@demo.example.com")
+    hr.get_by_label("Platform team").check()  # a team layer on top of the new role
     with hr.expect_navigation():
         hr.get_by_role("button", name="Create hire and plan").click()
     flash = hr.locator(".flash").nth(1).inner_text()
@@ -138,6 +140,8 @@ def test_a_role_built_in_the_studio_reaches_a_running_plan(browser, live_server)
     vera.get_by_label("The same password again").fill("a long passphrase")
     with vera.expect_navigation():
         vera.get_by_role("button", name="Set password and sign in").click()
+    assert "Platform team" in vera.locator("main").inner_text()  # the layer, named on the plan
+    assert "Learn the platform's services" in vera.locator("main").inner_text()
     goal = vera.locator("li.goal", has=vera.locator("text=Deliver piece 1 of d30")).first
     goal.locator("summary").first.click()
     goal.get_by_role("textbox", name="Your note").fill("Shipped the first labelling fix.")

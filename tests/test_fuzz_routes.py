@@ -82,6 +82,8 @@ ROUTES = {
     ("GET", "studio.compare_versions"): None,
     ("GET", "admin.late_goals_report"): None, ("GET", "admin.late_goals_csv"): None,
     ("GET", "admin.reports"): None, ("GET", "admin.report"): None,
+    ("GET", "admin.import_hires_page"): None, ("POST", "admin.import_hires_page"):
+        admin.ImportForm, ("GET", "admin.import_example"): None,
     ("GET", "admin.report_csv"): None,
     ("GET", "admin.plans_csv"): None, ("GET", "admin.goals_csv"): None, ("GET", "studio.draft"): None,
     ("POST", "studio.start_editing"): ActionForm, ("POST", "studio.save_details"):
@@ -110,7 +112,7 @@ ROUTES = {
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
                "back", "token", "from", "to", "version", "risk", "cohort", "sort", "start_date",
-               "layers"]
+               "layers", "layer"]
 
 
 world = cached_world(build_world)

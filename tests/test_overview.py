@@ -163,3 +163,26 @@ def test_the_overview_costs_the_same_sql_for_six_plans_or_sixteen(app, client, p
         page = client.get(route).get_data(as_text=True)
     assert "(13)" in page  # ten more plans late on their 30 days
     assert len(many) == len(few), many
+
+
+def test_plans_and_reports_filter_by_team_or_context_layer(app, client, people):
+    from tracker.services.layers import layer_versions
+    from tracker.services.plans import create_plan
+    from tracker.services.role_versions import current_baseline, current_version
+
+    with app.app_context():
+        hire, manager = make_user(name="Tia Team"), make_user("team.manager@example.com")
+        create_plan(version=current_version("data-engineer"), start=TODAY, hire=hire,
+                    manager=manager, baseline=current_baseline(),
+                    layers=layer_versions(["platform-team"]))
+        db.session.commit()
+    page = client.get("/admin/plans?layer=platform-team").get_data(as_text=True)
+    assert "(1)" in page and "Tia Team" in page and "Lena Late" not in page
+    assert '<option value="platform-team" selected>Platform team</option>' in page
+    assert "(7)" in client.get("/admin/plans?layer=").get_data(as_text=True)
+    report = client.get("/admin/reports/milestones.csv?layer=platform-team").get_data(True)
+    assert [line.split(",")[0] for line in report.splitlines()[1:]] == [
+        f"Data Engineer · {key}" for key in ("30 days", "60 days", "90 days", "6 months",
+                                              "12 months")]
+    assert client.get("/admin/reports/milestones.csv?layer=startup").get_data(
+        as_text=True).count("\n") == 1  # the header only: no plan has that context

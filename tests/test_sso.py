@@ -94,6 +94,27 @@ def test_an_unverified_address_is_refused_even_when_it_has_an_account(app, clien
     assert not signed_in(client) and count(app, SignIn) == 0
 
 
+def test_an_account_on_no_plan_and_with_no_role_is_refused(app, client, provider):
+    """HR made it, but nobody onboards or manages anyone with it: nothing to sign in to."""
+    with app.app_context():
+        make_user("idle@example.com")
+        db.session.commit()
+    provider.add_person("idle", "idle@example.com")
+    provider.signed_in = "idle"
+    response = sign_in_with_sso(client, provider)
+    assert response.status_code == 403 and "on no onboarding plan" in response.get_data(True)
+    assert not signed_in(client) and count(app, SignIn) == 0
+
+
+def test_a_template_editor_with_no_plan_signs_in(app, client, provider):
+    with app.app_context():
+        make_user("tina@example.com").edits_templates = True
+        db.session.commit()
+    provider.add_person("tina", "tina@example.com")
+    provider.signed_in = "tina"
+    assert sign_in_with_sso(client, provider).status_code == 302 and signed_in(client)
+
+
 def test_a_switched_off_account_is_refused(app, client, provider):
     with app.app_context():
         make_user("gone@example.com", active=False)

@@ -1,6 +1,7 @@
 """Forms for the HR pages. Only shape is checked here; who may be whose manager is a rule for
 the services, which also guard the CLI and anything else that calls them."""
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,6 +28,7 @@ from tracker.services.text_rules import (
     EVIDENCE_HINT,
     GOAL_DESCRIPTION,
     GOAL_TITLE,
+    IMPORT_CSV,
     MANAGER_EMAIL,
     PERSON_NAME,
     TIMEZONE,
@@ -106,6 +108,15 @@ class RequeueForm(FlaskForm):
     """
 
     back = HiddenField(validators=[local_path])
+
+
+class ImportForm(FlaskForm):
+    """A CSV of hires: uploaded, or carried back from the check as text to import it."""
+
+    file = FileField("CSV file")
+    csv_text = TextAreaField(validators=[Optional(), Fits(IMPORT_CSV)])
+    check = SubmitField("Check the file")
+    create = SubmitField("Create every hire")
 
 
 def some_chosen(form, field) -> None:

@@ -19,6 +19,7 @@ from tracker.services.exports import (
     plan_rows,
     rows_as_csv,
 )
+from tracker.services.layers import layer_choices
 from tracker.services.overview import cohorts
 from tracker.services.plan_pages import plan_list_filter, role_choices
 from tracker.services.reports import late_goals, plan_filter
@@ -37,7 +38,15 @@ def _csv(name: str, header: list[str], rows) -> Response:
 
 
 def _report_filter():
-    return plan_filter(role=request.args.get("role", ""), cohort=request.args.get("cohort", ""))
+    args = request.args
+    return plan_filter(role=args.get("role", ""), cohort=args.get("cohort", ""),
+                       layer=args.get("layer", ""))
+
+
+def _filter_choices() -> dict:
+    """What the report filters offer: roles, layers (teams and contexts) and start quarters."""
+    return {"roles": role_choices(), "cohorts": cohorts(),
+            "layers": [(layer.slug, layer.name) for layer in layer_choices()]}
 
 
 # The reports besides the late goals, by the name in their address.
@@ -67,7 +76,7 @@ def _table(name: str):
 def report(name: str):
     table, chosen = _table(name)
     return render_template("admin/report.html", name=name, table=table, chosen=chosen,
-                           roles=role_choices(), cohorts=cohorts())
+                           **_filter_choices())
 
 
 @bp.get("/reports/<name>.csv")
@@ -86,7 +95,7 @@ def late_goals_report():
     rows = late_goals(where, _today())
     worst = [row for row in rows if row.late][:CHART_ROWS]
     return render_template("admin/report_late_goals.html", rows=rows, worst=worst,
-                           chosen=chosen, roles=role_choices(), cohorts=cohorts())
+                           chosen=chosen, **_filter_choices())
 
 
 @bp.get("/reports/late-goals.csv")
@@ -105,7 +114,7 @@ def _list_filter():
     return plan_list_filter(status=args.get("status", "active"), role=args.get("role", ""),
                             manager=id_arg(args.get("manager")), at=args.get("at", ""),
                             risk=args.get("risk", ""), cohort=args.get("cohort", ""),
-                            today=_today())[0]
+                            layer=args.get("layer", ""), today=_today())[0]
 
 
 @bp.get("/plans.csv")

@@ -11,6 +11,7 @@ from tracker.models import (
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.security import id_arg
 from tracker.services.at_risk import Thresholds, reasons_for
+from tracker.services.layers import layer_choices
 from tracker.services.overview import SORTS, cohorts, overview
 from tracker.services.plan_pages import (
     load_plans,
@@ -27,7 +28,7 @@ def _filters(today):
     return plan_list_filter(status=args.get("status", "active"), role=args.get("role", ""),
                             manager=id_arg(args.get("manager")), at=args.get("at", ""),
                             risk=args.get("risk", ""), cohort=args.get("cohort", ""),
-                            today=today)
+                            layer=args.get("layer", ""), today=today)
 
 
 @bp.get("/plans")
@@ -48,6 +49,7 @@ def plans():
                            statuses=[s.value for s in PlanStatus],
                            milestones=[(k.value, k.label) for k in MILESTONE_ORDER],
                            counts=overview(today), cohorts=cohorts(),
+                           layers=[(layer.slug, layer.name) for layer in layer_choices()],
                            sorts=[(key, label) for key, (label, _) in SORTS.items()],
                            risks=reasons_for([plan.id for plan in shown], today),
                            risk_rule=Thresholds.from_settings().explained())

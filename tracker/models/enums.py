@@ -67,6 +67,10 @@ class GoalSource(str, enum.Enum):
     LAYER = "layer"
 
     @property
+    def is_layer(self) -> bool:
+        return self is GoalSource.LAYER
+
+    @property
     def is_company(self) -> bool:
         """Baseline goals are the company's, the same in every plan; pages badge them."""
         return self is GoalSource.BASELINE
@@ -115,6 +119,19 @@ class GoalAction(str, enum.Enum):
     ADD = "add"
     REPLACE = "replace"
     DROP = "drop"
+
+    @property
+    def verb(self) -> str:
+        """How pages say it: "adds", "replaces", "drops"."""
+        return f"{self.value}s"
+
+    @property
+    def is_drop(self) -> bool:
+        return self is GoalAction.DROP
+
+    @property
+    def is_replace(self) -> bool:
+        return self is GoalAction.REPLACE
 
 
 class EvidenceKind(str, enum.Enum):

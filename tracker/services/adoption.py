@@ -90,6 +90,7 @@ def _apply(plan: Plan, change: PendingChange) -> PlanGoal | None:
     for name in COPIED:
         setattr(goal, name, getattr(template, name))
     goal.template_goal = template
+    goal.source = change.source  # a lower goal a layer now replaces becomes the layer's
     if "moved" in change.kinds:
         milestone = _milestone(plan, change)
         goal.position = _position(milestone, change, goal)
@@ -120,7 +121,9 @@ def _move_on(plan: Plan, actor: User | None) -> None:
                 PlanAdoption.version_id == update.latest.id,
                 PlanAdoption.decision == AdoptionDecision.ADOPTED))):
             continue
-        if update.source == GoalSource.ROLE:
+        if update.layer is not None:
+            update.layer.version = update.latest
+        elif update.source == GoalSource.ROLE:
             plan.role_version = update.latest
         else:
             plan.baseline_version = update.latest

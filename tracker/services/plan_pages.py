@@ -60,8 +60,14 @@ def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 
     return list(db.session.scalars(query).unique())
 
 
+def with_layer(slug: str):
+    """Plans made with the layer ``slug`` (a team or a context), any version of it."""
+    return Plan.id.in_(sa.select(PlanLayer.plan_id).join(RoleVersion).join(RoleTemplate)
+                       .where(RoleTemplate.slug == slug))
+
+
 def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, today: date,
-                     risk: str = "", cohort: str = ""):
+                     risk: str = "", cohort: str = "", layer: str = ""):
     """HR's plan list filter as SQL, and the choices it kept; unknown values are ignored.
 
     "Now at" uses ``progress.now_at``, the SQL twin of the column's rule; "at risk" the one
@@ -90,6 +96,9 @@ def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, to
     if quarter:
         clauses.append(Plan.start_date.between(*quarter))
         chosen["cohort"] = cohort
+    if layer:
+        clauses.append(with_layer(layer))
+        chosen["layer"] = layer
     return sa.and_(sa.true(), *clauses), chosen
 
 

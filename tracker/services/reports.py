@@ -27,6 +27,7 @@ from tracker.models import (
 )
 from tracker.models.enums import FINISHED_GOAL_STATUSES
 from tracker.services.overview import quarter_range
+from tracker.services.plan_pages import with_layer
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,10 @@ class GoalRow:
         return round(100 * self.late / self.goals) if self.goals else 0
 
 
-def plan_filter(role: str = "", cohort: str = "") -> tuple[sa.ColumnElement, dict]:
-    """Which plans a report reads: not archived, of ``role``, started in ``cohort``."""
+def plan_filter(role: str = "", cohort: str = "", layer: str = ""
+                ) -> tuple[sa.ColumnElement, dict]:
+    """Which plans a report reads: not archived, of ``role``, started in ``cohort``, made
+    with the team or context ``layer``."""
     clauses, chosen = [Plan.status != PlanStatus.ARCHIVED], {}
     if role:
         clauses.append(Plan.role_version_id.in_(
@@ -56,6 +59,9 @@ def plan_filter(role: str = "", cohort: str = "") -> tuple[sa.ColumnElement, dic
     if quarter:
         clauses.append(Plan.start_date.between(*quarter))
         chosen["cohort"] = cohort
+    if layer:
+        clauses.append(with_layer(layer))
+        chosen["layer"] = layer
     return sa.and_(*clauses), chosen
 
 

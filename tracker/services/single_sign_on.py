@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import User, utcnow
+from tracker.models import Plan, User, utcnow
 from tracker.services import audit
 from tracker.services.accounts import find_user
 
@@ -59,7 +59,19 @@ def account_for(claims: dict[str, Any]) -> User:
     if not user.is_active:
         raise Refused(f"The account for {user.email} is switched off. Ask HR if you still "
                       "need it.")
+    if not has_a_place(user):
+        raise Refused(f"The account for {user.email} is on no onboarding plan and has no role "
+                      f"here, so there is nothing to sign in to. {ASK_HR}")
     return user
+
+
+def has_a_place(user: User) -> bool:
+    """Someone with a plan (as hire, manager or buddy, now or before) or a role here (HR, an
+    admin, a template editor): the only people single sign-on lets in."""
+    if user.is_admin or user.edits_templates:
+        return True
+    return bool(db.session.scalar(sa.select(sa.exists().where(sa.or_(
+        Plan.hire_id == user.id, Plan.manager_id == user.id, Plan.buddy_id == user.id)))))
 
 
 def signed_in(user: User, subject: str) -> None:

@@ -2,8 +2,9 @@
 
 A plan copies its goals when it is made, so a template that moves on leaves it behind. This
 module compares the plan's own goals (not the version it pinned: some changes may already be
-adopted) with the latest version of its role template, and of the company baseline when the
-plan has one. A change stays pending until someone decides on it for that latest version
+adopted) with the latest version of its role template, of the company baseline when the plan
+has one, and of each of its layers (services/layer_updates.py says what a layer can change).
+A change stays pending until someone decides on it for that latest version
 (tracker/models/adoption.py); a decline made for an older version still holds while the latest
 version says the same about that goal, so "stay on this version" lasts until the template
 changes that goal again. Custom goals have no key and are never touched. Nothing here writes.
@@ -25,8 +26,10 @@ from tracker.models import (
     Plan,
     PlanAdoption,
     PlanGoal,
+    PlanLayer,
     RoleVersion,
 )
+from tracker.services.layer_updates import entries, layer_changes, layer_goal_templates
 from tracker.services.role_compare import LABELS, GoalPlace, differences, places
 
 
@@ -71,6 +74,7 @@ class TemplateUpdate:
     pinned: RoleVersion
     latest: RoleVersion
     changes: list[PendingChange] = field(default_factory=list)
+    layer: PlanLayer | None = None  # which of the plan's layers, for a layer's update
 
 
 def _latest(version: RoleVersion) -> RoleVersion:
@@ -79,6 +83,14 @@ def _latest(version: RoleVersion) -> RoleVersion:
         .order_by(RoleVersion.number.desc()).limit(1)
         .options(so.selectinload(RoleVersion.milestones).selectinload(MilestoneTemplate.goals))
     ).one()
+
+
+def _with_goals(version_id: int) -> RoleVersion:
+    """The version with its milestones and goals, even when a page loaded it without them."""
+    return db.session.scalars(
+        sa.select(RoleVersion).where(RoleVersion.id == version_id)
+        .options(so.selectinload(RoleVersion.milestones).selectinload(MilestoneTemplate.goals))
+        .execution_options(populate_existing=True)).one()
 
 
 def _keys_of(version_id: int) -> set[str]:
@@ -99,9 +111,11 @@ def _still_declined(plan: Plan, source: GoalSource, latest: RoleVersion,
                     latest_places: dict[str, GoalPlace]) -> tuple[set[str], set[str]]:
     """Keys decided for ``latest``, and keys declined for an older version that the latest
     version says the same about."""
+    of_template = sa.select(RoleVersion.id).where(RoleVersion.template_id == latest.template_id)
     rows = db.session.scalars(
         sa.select(PlanAdoption).where(PlanAdoption.plan_id == plan.id,
-                                      PlanAdoption.source == source)
+                                      PlanAdoption.source == source,
+                                      PlanAdoption.version_id.in_(of_template))
         .order_by(PlanAdoption.id)).all()
     decided = {row.key for row in rows if row.version_id == latest.id}
     declined = {row.key: row.version_id for row in rows
@@ -154,10 +168,43 @@ def _update(plan: Plan, source: GoalSource, pinned_id: int | None,
     return update
 
 
+def _layer_held(plan: Plan, latest: RoleVersion) -> tuple[set[str], set[str]]:
+    """A layer's keys decided for its latest version, and keys declined for an older one that
+    the latest says the same about (the same goal, or the same drop)."""
+    of_template = sa.select(RoleVersion.id).where(RoleVersion.template_id == latest.template_id)
+    rows = db.session.scalars(sa.select(PlanAdoption).where(
+        PlanAdoption.plan_id == plan.id, PlanAdoption.source == GoalSource.LAYER,
+        PlanAdoption.version_id.in_(of_template)).order_by(PlanAdoption.id)).all()
+    decided = {row.key for row in rows if row.version_id == latest.id}
+    now_places, now_drops = entries(latest)
+    held = set()
+    for row in rows:
+        if row.version_id == latest.id or row.decision != AdoptionDecision.DECLINED:
+            continue
+        then_places, then_drops = entries(_with_goals(row.version_id))
+        then, now = then_places.get(row.key), now_places.get(row.key)
+        same_drop = (row.key in then_drops) == (row.key in now_drops)
+        if same_drop and ((then is None and now is None)
+                          or (then and now and not differences(then, now))):
+            held.add(row.key)
+    return decided, held
+
+
+def _layer_update(plan: Plan, layer: PlanLayer, owners) -> TemplateUpdate:
+    pinned = _with_goals(layer.version_id)
+    latest = _latest(pinned)
+    update = TemplateUpdate(GoalSource.LAYER, pinned, latest, layer=layer)
+    decided, held = _layer_held(plan, latest)
+    for key, kinds, goal, place in layer_changes(plan, pinned, latest, owners, decided | held):
+        update.changes.append(PendingChange(GoalSource.LAYER, key, kinds, goal, place, latest))
+    return update
+
+
 def outdated(plan: Plan) -> set[int]:
     """Which of the plan's pinned versions have a newer version, in one query: the plan page
     pays only this while the plan follows the latest templates."""
     pinned = [i for i in (plan.role_version_id, plan.baseline_version_id) if i is not None]
+    pinned += [layer.version_id for layer in plan.layers]
     newer = so.aliased(RoleVersion)
     return set(db.session.scalars(sa.select(RoleVersion.id).where(
         RoleVersion.id.in_(pinned),
@@ -166,9 +213,11 @@ def outdated(plan: Plan) -> set[int]:
 
 
 def template_updates(plan: Plan) -> list[TemplateUpdate]:
-    """The role's update first, then the baseline's; only templates with a newer version.
+    """The role's update first, then the baseline's, then each layer's, in merge order; only
+    templates with a newer version.
 
-    Needs ``plan.milestones`` and their goals loaded (the plan page's options do that).
+    Needs ``plan.milestones`` and their goals, and ``plan.layers``, loaded (the plan page's
+    options do that).
     """
     stale = outdated(plan)
     if not stale:
@@ -177,6 +226,10 @@ def template_updates(plan: Plan) -> list[TemplateUpdate]:
     found = [_update(plan, source, pinned_id, keys) for source, pinned_id in (
         (GoalSource.ROLE, plan.role_version_id), (GoalSource.BASELINE, plan.baseline_version_id))
         if pinned_id in stale]
+    layers = [layer for layer in plan.layers if layer.version_id in stale]
+    if layers:
+        owners = layer_goal_templates(plan)
+        found += [_layer_update(plan, layer, owners) for layer in layers]
     return [update for update in found if update is not None]
 
 

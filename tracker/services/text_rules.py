@@ -66,6 +66,8 @@ TEMPLATE_EVIDENCE_HINT = TextRule("evidence hint", "evidence_hint",
 TARGET = TextRule("target", "target", schema_limit("goal", "target"))
 CHANGE_NOTE = TextRule("change note", "note", 2_000, one_line=False)
 GOAL_ORDER = TextRule("order of goals", "order", 4_000)  # keys joined by commas, per milestone
+# HR's bulk import: the CSV file's text, carried from the check to the import.
+IMPORT_CSV = TextRule("CSV file", "csv_text", 1_000_000, one_line=False)
 
 # Outgoing webhooks: where the events go.
 WEBHOOK_URL = TextRule("web address", "url", column_length(WebhookEndpoint.url))
