@@ -113,6 +113,11 @@ class BaseConfig:
     DISPATCH_MAX_ATTEMPTS = 6
     DISPATCH_BACKOFF_SECONDS = 60  # first retry after about this long, then doubling
     DISPATCH_BACKOFF_MAX_SECONDS = 6 * 3600
+    # Outgoing webhooks go through the same claim, retries and backoff as the DISPATCH_* above.
+    WEBHOOK_TIMEOUT = 10  # seconds for one delivery: connect, send, and the receiver's answer
+    # Private, loopback and reserved addresses are refused (SSRF); true allows them, for tests
+    # and for receivers on the deployment's own network.
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
 
     # Reminder rules: when they go out, and each one's switch and timing.
     REMINDER_LOCAL_HOUR = 9  # in the recipient's own time zone
@@ -147,6 +152,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = secrets.token_hex(32)
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the tests' receivers listen on loopback
 
 
 class ProductionConfig(BaseConfig):

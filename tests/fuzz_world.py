@@ -23,7 +23,7 @@ from tracker.models import (
     RoleTemplate,
     User,
 )
-from tracker.services import drafts
+from tracker.services import drafts, webhooks
 from tracker.services.calendar_feeds import make_address
 from tracker.services.demo import DEMO_DOMAIN, seed_demo
 from tracker.services.goals import submit_evidence
@@ -54,6 +54,10 @@ def build_world(app):
         draft = drafts.start_from(current_version("data-engineer"), felix)
         maya = db.session.scalar(sa.select(User).where(User.email == VISITORS["manager"]))
         calendar = make_address(maya)  # a live feed, with her team's plans in it
+        hr = db.session.scalar(sa.select(User).where(User.email == VISITORS["HR admin"]))
+        webhook, _ = webhooks.create_endpoint("https://hooks.example.com/onboarding",
+                                              ["hire.created", "goal.approved"], hr)
+        webhooks.send_test(webhook, hr)  # a delivery in its log
         db.session.commit()
 
         def ids(column, *where):
@@ -72,7 +76,8 @@ def build_world(app):
                   # The studio: a template with an open draft, one of its goal keys, editors.
                   "slug": ["data-engineer", "machine-learning-engineer"],
                   "milestone": ["d30", "m12"],
-                  "name": ["milestones", "check-ins", "pulses", "reviews"], "user_id": [felix.id, *ids(User.id)[:2]]},
+                  "name": ["milestones", "check-ins", "pulses", "reviews"], "user_id": [felix.id, *ids(User.id)[:2]],
+                  "webhook_id": [webhook.id]},
             # Form values that get a request as far as it can go, by field name (by route too,
             # where a route needs its own).
             typical={"email": "nia.new@example.com", "name": "Nia New", "role": "data-engineer",
@@ -85,6 +90,7 @@ def build_world(app):
                      "due_date": (plan.start_date + timedelta(days=100)).isoformat(),
                      "revision": str(draft.revision), "title": "A goal from the fuzz",
                      "start": "copy", "copy_of": "data-engineer", "slug": "fuzz-role",
+                     "events": "plan.completed",
                      "studio.add_goal": {"milestone": "d60"},
                      "studio.save_goal": {"milestone": "d30"},
                      # A known account: an unknown one costs a deliberately slow hash.

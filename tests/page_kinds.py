@@ -16,7 +16,7 @@ import yaml
 from tests.browser_support import PHONE, demo_app, serving
 from tracker.extensions import db
 from tracker.models import Plan, User
-from tracker.services import drafts, sweep_problems
+from tracker.services import drafts, sweep_problems, webhooks
 from tracker.services.demo import DEMO_PASSWORD
 from tracker.services.role_library import PACKAGE_LIBRARY
 from tracker.services.role_versions import current_version, load_library
@@ -73,6 +73,8 @@ PAGE_KINDS = [
     PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
              "ol.template-changes li form button"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
+    PageKind("webhooks", ADMIN, "/admin/webhooks", "form fieldset input[type=checkbox]"),
+    PageKind("webhook-log", ADMIN, "/admin/webhooks/{webhook}", "table.webhook-log tbody tr"),
 ]
 
 
@@ -159,6 +161,16 @@ def record_sweep_problem(plan_id: int) -> None:
     db.session.commit()
 
 
+def add_webhook() -> int:
+    """An endpoint with a test event waiting, for the webhook pages (the demo has none)."""
+    hr = db.session.scalar(sa.select(User).where(User.email == email(ADMIN)))
+    endpoint, _ = webhooks.create_endpoint("https://hooks.example.com/onboarding",
+                                           ["hire.created", "plan.at_risk"], hr)
+    webhooks.send_test(endpoint, hr)
+    db.session.commit()
+    return endpoint.id
+
+
 def release_template_update(folder) -> None:
     """A newer version of Ben's role (the MLOps engineer), so his plan has changes to adopt
     (the demo's plans are all on the latest versions): one goal reworded, one added."""
@@ -194,6 +206,7 @@ def site(browser, tmp_path_factory):
         record_sweep_problem(plans["felix_wagner"])
         release_template_update(tmp_path_factory.mktemp("library"))
         open_draft("data-engineer")
+        plans["webhook"] = add_webhook()  # not a plan: the paths are formatted with these
     with serving(app) as base:
         send_goals_for_review(browser, base)
         yield Site(base, plans, {})

@@ -15,7 +15,7 @@ from tests.factories import PlanFactory, cast, days_ago
 from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
-from tracker.services import drafts
+from tracker.services import drafts, webhooks
 from tracker.services.goals import submit_evidence
 from tracker.services.role_versions import current_version
 
@@ -118,6 +118,13 @@ MATRIX = {
     ("GET", "studio.preview_plan", "/studio/preview/plan?layers=startup&start_date=x", None):
         only_admin(422),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
+    ("GET", "admin.webhooks_page", "/admin/webhooks", None): only_admin(200),
+    ("POST", "admin.webhooks_page", "/admin/webhooks", "url="): only_admin(422),
+    ("GET", "admin.webhook_log", "/admin/webhooks/{webhook}", None): only_admin(200),
+    ("POST", "admin.test_webhook", "/admin/webhooks/999999/test", ""): only_admin(404),
+    ("POST", "admin.turn_off_webhook", "/admin/webhooks/999999/off", ""): only_admin(404),
+    ("POST", "admin.turn_on_webhook", "/admin/webhooks/999999/on", ""): only_admin(404),
+    ("POST", "admin.delete_webhook", "/admin/webhooks/999999/delete", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
     ("GET", "admin.import_hires_page", "/admin/hires/import", None): only_admin(200),
     ("POST", "admin.import_hires_page", "/admin/hires/import", "check=y"): only_admin(422),
@@ -171,10 +178,12 @@ def build_world(app):
         file_evidence = submit_evidence(plan, goals[2], people.hire, kind=EvidenceKind.FILE,
                                         upload=upload)
         drafts.start_from(current_version("data-engineer"), people.admin)
+        webhook, _ = webhooks.create_endpoint("https://hooks.example.com/onboarding",
+                                              ["hire.created"], people.admin)
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
                                milestone=plan.milestones[0].id, evidence=evidence.id,
-                               file_evidence=file_evidence.id)
+                               file_evidence=file_evidence.id, webhook=webhook.id)
 
 
 world = cached_world(build_world)

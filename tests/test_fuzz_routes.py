@@ -103,6 +103,10 @@ ROUTES = {
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
     ("GET", "calendar.feed"): None, ("POST", "calendar.new_address"): ActionForm,
     ("POST", "calendar.turn_off"): ActionForm,
+    ("GET", "admin.webhooks_page"): None, ("POST", "admin.webhooks_page"): admin.WebhookForm,
+    ("GET", "admin.webhook_log"): None, ("POST", "admin.test_webhook"): ActionForm,
+    ("POST", "admin.turn_off_webhook"): ActionForm, ("POST", "admin.turn_on_webhook"): ActionForm,
+    ("POST", "admin.delete_webhook"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}

@@ -27,7 +27,7 @@ def test_the_jobs_are_set_up_to_tick_safely(app):
     scheduler.start(paused=True)  # job defaults are applied when the scheduler starts
     jobs = {job.id: job for job in scheduler.get_jobs()}
     scheduler.shutdown()
-    assert set(jobs) == {"sweep", "dispatch", "digest"}
+    assert set(jobs) == {"sweep", "dispatch", "webhooks", "digest"}
     assert str(scheduler.timezone) == "UTC"
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1

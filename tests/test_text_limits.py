@@ -88,10 +88,13 @@ FIELDS = {
                      "email address"),
     "hire's manager": ("admin", "/admin/hires/new",
                        HIRE_FORM | {"manager": "manager@{bad}example.com"}, "manager's email"),
+    "webhook address": ("admin", "/admin/webhooks",
+                        {"url": "https://hooks.example.com/{bad}", "events": "hire.created"},
+                        "web address"),
 }
 ONE_LINE = ["link", "waive reason", "pulse blocker", "pulse win", "goal title", "evidence hint",
             "due date reason", "new manager", "new buddy", "hire's name", "hire's email",
-            "hire's manager"]
+            "hire's manager", "webhook address"]
 # (field, the limit, the words that name it)
 LIMITS = [("note", 20_000), ("comment", 5_000), ("waive reason", 500), ("pulse win", 500),
           ("self-assessment", 10_000), ("goal note", 2_000), ("goal title", 160),

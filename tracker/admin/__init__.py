@@ -18,4 +18,12 @@ def admin_required(view):
     return wrapped
 
 
-from tracker.admin import hires, imports, outbox, plan_edit, reports, routes  # noqa: E402,F401
+from tracker.admin import (  # noqa: E402,F401
+    hires,
+    imports,
+    outbox,
+    plan_edit,
+    reports,
+    routes,
+    webhooks,
+)

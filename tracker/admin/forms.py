@@ -13,8 +13,10 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    URLField,
 )
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.forms import Fits, choices
 from tracker.models import GoalOwner, PlanStatus
@@ -30,7 +32,9 @@ from tracker.services.text_rules import (
     MANAGER_EMAIL,
     PERSON_NAME,
     TIMEZONE,
+    WEBHOOK_URL,
 )
+from tracker.webhooks.events import SUBSCRIBABLE
 
 REQUIRED = "this is required"
 PULSE_DAYS = [InputRequired("write a whole number of days"),
@@ -113,3 +117,21 @@ class ImportForm(FlaskForm):
     csv_text = TextAreaField(validators=[Optional(), Fits(IMPORT_CSV)])
     check = SubmitField("Check the file")
     create = SubmitField("Create every hire")
+
+
+def some_chosen(form, field) -> None:
+    """Not DataRequired: its ``required`` flag would make the browser demand every checkbox."""
+    if not field.data:
+        raise ValidationError("choose at least one event to send")
+
+
+class WebhookForm(FlaskForm):
+    """A new endpoint: its address and the events it wants, as checkboxes (one tap each on a
+    phone, Space on a keyboard). Whether the address is allowed is the service's rule."""
+
+    url = URLField("Receiver's address", validators=[DataRequired(REQUIRED), Fits(WEBHOOK_URL)])
+    events = SelectMultipleField(
+        "Events to send", choices=choices((e.value, e.label) for e in SUBSCRIBABLE),
+        option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
+        validators=[some_chosen],
+        validate_choice=False)  # the service names an unknown event in its own words

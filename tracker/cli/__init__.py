@@ -8,6 +8,7 @@ from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
 from tracker.cli.roles import roles
 from tracker.cli.serve import scheduler, serve
+from tracker.cli.webhooks import webhooks
 
 
 @click.group("tracker")
@@ -26,3 +27,4 @@ tracker_cli.add_command(scheduler)
 tracker_cli.add_command(serve)
 tracker_cli.add_command(backup)
 tracker_cli.add_command(restore)
+tracker_cli.add_command(webhooks)

@@ -63,6 +63,12 @@ def sweep(now, dry_run, read_all):
     from tracker.jobs.sweep import sweep as run_sweep
 
     result = run_sweep(now or utcnow(), dry_run=dry_run, read_all=read_all)
+    if not dry_run:
+        from tracker.webhooks.at_risk import sweep_at_risk
+
+        at_risk = sweep_at_risk(now or utcnow())
+        if at_risk:
+            click.echo(f"queued {at_risk} plan.at_risk webhook deliveries")
     counts = dict(result.counts)
     stale = counts.pop("skipped_stale", 0)
     verb = "would queue" if dry_run else "queued"

@@ -8,6 +8,9 @@ next claim takes them again. Each claim counts as an attempt, and a row whose le
 out DISPATCH_MAX_ATTEMPTS times is marked dead instead of claimed again, so a message that
 kills its sender every time stops being retried.
 
+The same claim serves the webhook deliveries (``model=WebhookDelivery``), whose table has the
+same claim columns: one tested piece of concurrency, two outboxes.
+
 Leases always use the real clock, even when a dispatch replays another time with ``--now``:
 a replay must not hand out leases that have already expired (or expire next year) for the
 dispatchers running beside it. Hosts running dispatchers should keep their clocks in sync (NTP).
@@ -32,36 +35,38 @@ class Claim:
     lease_until: datetime
 
 
-def due_clause(now: datetime, *, max_attempts: int | None = None, wall: datetime | None = None):
+def due_clause(now: datetime, *, max_attempts: int | None = None, wall: datetime | None = None,
+               model=Notification):
     """Rows a dispatcher may take at ``now``: due ones, and ones whose lease ran out."""
-    expired = sa.and_(Notification.status == S.SENDING, Notification.lease_until < (wall or now))
+    expired = sa.and_(model.status == S.SENDING, model.lease_until < (wall or now))
     if max_attempts is not None:
-        expired = sa.and_(expired, Notification.attempts < max_attempts)
-    return sa.or_(sa.and_(Notification.status.in_(RETRYABLE), Notification.send_after <= now),
+        expired = sa.and_(expired, model.attempts < max_attempts)
+    return sa.or_(sa.and_(model.status.in_(RETRYABLE), model.send_after <= now),
                   expired)
 
 
-def claim(now: datetime, *, batch: int, lease_seconds: int, max_attempts: int) -> Claim:
+def claim(now: datetime, *, batch: int, lease_seconds: int, max_attempts: int,
+          model=Notification) -> Claim:
     wall = utcnow()
     # A few random microseconds make every claim's lease its own, so marking a row sent can
     # check that the lease is still ours and not a later claimer's.
     lease_until = wall + timedelta(seconds=lease_seconds, microseconds=random.randrange(1, 1000))
-    given_up = (sa.update(Notification)
-                .where(Notification.status == S.SENDING, Notification.lease_until < wall,
-                       Notification.attempts >= max_attempts)
+    given_up = (sa.update(model)
+                .where(model.status == S.SENDING, model.lease_until < wall,
+                       model.attempts >= max_attempts)
                 .values(status=S.DEAD, lease_until=None,
                         last_error="its dispatcher stopped while sending it, every time it was "
                                    "tried; re-queue it once the cause is found")
                 .execution_options(synchronize_session=False))
-    pick = (sa.select(Notification.id)
-            .where(due_clause(now, max_attempts=max_attempts, wall=wall))
-            .order_by(Notification.send_after, Notification.id).limit(batch))
+    pick = (sa.select(model.id)
+            .where(due_clause(now, max_attempts=max_attempts, wall=wall, model=model))
+            .order_by(model.send_after, model.id).limit(batch))
     if db.engine.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    statement = (sa.update(Notification).where(Notification.id.in_(pick.scalar_subquery()))
+    statement = (sa.update(model).where(model.id.in_(pick.scalar_subquery()))
                  .values(status=S.SENDING, lease_until=lease_until,
-                         attempts=Notification.attempts + 1)
-                 .returning(Notification.id)
+                         attempts=model.attempts + 1)
+                 .returning(model.id)
                  .execution_options(synchronize_session=False))
     with db.engine.begin() as connection:
         connection.execute(given_up)
@@ -69,24 +74,25 @@ def claim(now: datetime, *, batch: int, lease_seconds: int, max_attempts: int) -
     return Claim(ids, lease_until)
 
 
-def finish(notification_id: int, lease_until: datetime, **values) -> bool:
+def finish(notification_id: int, lease_until: datetime, *, model=Notification, **values) -> bool:
     """Record the outcome of one send, only while our lease holds; False if it was lost."""
-    statement = (sa.update(Notification)
-                 .where(Notification.id == notification_id, Notification.status == S.SENDING,
-                        Notification.lease_until == lease_until)
+    statement = (sa.update(model)
+                 .where(model.id == notification_id, model.status == S.SENDING,
+                        model.lease_until == lease_until)
                  .values(lease_until=None, **values)
                  .execution_options(synchronize_session=False))
     with db.engine.begin() as connection:
         return connection.execute(statement).rowcount == 1
 
 
-def release(ids: list[int], lease_until: datetime, *, send_after: datetime, reason: str) -> int:
+def release(ids: list[int], lease_until: datetime, *, send_after: datetime, reason: str,
+            model=Notification) -> int:
     """Give back claimed rows that were never tried (the claim's attempt does not count)."""
-    statement = (sa.update(Notification)
-                 .where(Notification.id.in_(ids), Notification.status == S.SENDING,
-                        Notification.lease_until == lease_until)
+    statement = (sa.update(model)
+                 .where(model.id.in_(ids), model.status == S.SENDING,
+                        model.lease_until == lease_until)
                  .values(status=S.FAILED, lease_until=None, send_after=send_after,
-                         attempts=Notification.attempts - 1, last_error=reason)
+                         attempts=model.attempts - 1, last_error=reason)
                  .execution_options(synchronize_session=False))
     with db.engine.begin() as connection:
         return connection.execute(statement).rowcount

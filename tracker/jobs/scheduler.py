@@ -1,4 +1,5 @@
-"""The scheduler: APScheduler 3 ticking the sweep and the dispatcher, and nothing more.
+"""The scheduler: APScheduler 3 ticking the sweep and the dispatchers (mail, webhooks), and
+nothing more.
 
 Correctness lives in the database (unique dedupe keys, leased claims), so the scheduler only
 has to tick: an in-memory job store, UTC, coalesced runs, one instance of each job at a time,
@@ -32,6 +33,20 @@ def sweep_job(app: Flask) -> None:
             log.warning("sweep left out %d plans it could not work out (ids %s); every other "
                         "plan was swept, and the outbox page lists them",
                         len(result.failed), sorted(result.failed))
+        _at_risk_webhooks()
+
+
+def _at_risk_webhooks() -> None:
+    """Plans at risk today, for the webhooks that listen (tracker/webhooks/at_risk.py)."""
+    from tracker.webhooks.at_risk import sweep_at_risk
+
+    try:
+        queued = sweep_at_risk(utcnow())
+    except Exception:  # noqa: BLE001 - logged; the next sweep tries again
+        log.exception("sweep could not queue the plan.at_risk webhooks")
+        return
+    if queued:
+        log.info("sweep queued %d plan.at_risk webhook deliveries", queued)
 
 
 def dispatch_job(app: Flask) -> None:
@@ -41,6 +56,17 @@ def dispatch_job(app: Flask) -> None:
         report = dispatch()
         if report.sent or report.failed or report.skipped:
             log.info("dispatch sent %d, retried %d, dead %d, skipped %d",
+                     report.sent, report.retried, report.dead, report.skipped)
+
+
+def webhooks_job(app: Flask) -> None:
+    """Beside the mail dispatcher, not in it: a slow receiver never holds up the email."""
+    from tracker.jobs.deliver import deliver
+
+    with app.app_context():
+        report = deliver()
+        if report.sent or report.failed or report.skipped:
+            log.info("webhooks delivered %d, retried %d, dead %d, skipped %d",
                      report.sent, report.retried, report.dead, report.skipped)
 
 
@@ -60,6 +86,8 @@ def build_scheduler(app: Flask, kind: type[BaseScheduler] = BlockingScheduler) -
     scheduler.add_job(sweep_job, "interval", args=[app], id="sweep", name="sweep",
                       minutes=config["SWEEP_EVERY_MINUTES"], next_run_time=now)
     scheduler.add_job(dispatch_job, "interval", args=[app], id="dispatch", name="dispatch",
+                      seconds=config["DISPATCH_EVERY_SECONDS"], next_run_time=now)
+    scheduler.add_job(webhooks_job, "interval", args=[app], id="webhooks", name="webhooks",
                       seconds=config["DISPATCH_EVERY_SECONDS"], next_run_time=now)
     if config["DIGEST_WEEKDAY"] >= 0:
         scheduler.add_job(digest_job, "cron", args=[app], id="digest", name="digest",

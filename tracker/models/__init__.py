@@ -31,6 +31,7 @@ from tracker.models.role import (
 from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
 from tracker.models.sweep_marks import SweepSetting
 from tracker.models.user import User
+from tracker.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
@@ -39,5 +40,5 @@ __all__ = [
     "Notification", "NotificationStatus", "PasswordReset", "Plan", "PlanAdoption", "PlanGoal",
     "PlanLayer", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
     "SignIn", "SweepProblem", "SweepSetting", "TemplateDraft", "TemplateKind", "ThrottleEvent",
-    "User", "UTCDateTime", "utcnow",
+    "User", "UTCDateTime", "WebhookDelivery", "WebhookEndpoint", "utcnow",
 ]

@@ -27,6 +27,7 @@ from tracker.services.text_rules import (
     SELF_ASSESSMENT,
     WENT_WELL,
 )
+from tracker.webhooks import Event, emit, payloads
 
 
 def check_in_for(milestone: PlanMilestone, *, lock: bool = False) -> CheckIn | None:
@@ -137,6 +138,9 @@ def sign(plan: Plan, milestone: PlanMilestone, user: User, today: date,
     record("checkin.signed", plan=plan, actor=user, target=checkin,
            after={"milestone": milestone.key.value, "as": "hire" if user.id == plan.hire_id
                   else "manager", "complete": checkin.is_signed})
+    if checkin.is_signed:
+        emit(Event.CHECKIN_SIGNED,
+             partial(payloads.checkin_signed, plan, checkin, milestone.key.value))
     return checkin
 
 

@@ -7,6 +7,7 @@ each step, and when, is the policy's answer (services/policy.py); this module ap
 """
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlsplit
 
 from werkzeug.datastructures import FileStorage
@@ -27,6 +28,7 @@ from tracker.services.audit import record
 from tracker.services.errors import InputError
 from tracker.services.policy import policy
 from tracker.services.text_rules import LINK, NOTE, REVIEW_COMMENT, WAIVE_REASON
+from tracker.webhooks import Event, emit, payloads
 
 
 def _state(goal: PlanGoal) -> dict:
@@ -73,6 +75,7 @@ def submit_evidence(plan: Plan, goal: PlanGoal, author: User, *, kind: EvidenceK
     goal.status = GoalStatus.SUBMITTED
     record("evidence.submitted", plan=plan, actor=author, target=goal, before=before,
            after=_state(goal) | {"kind": kind.value})
+    emit(Event.EVIDENCE_SUBMITTED, partial(payloads.evidence_submitted, plan, goal, evidence))
     return evidence
 
 
@@ -113,6 +116,8 @@ def review_goal(plan: Plan, goal: PlanGoal, reviewer: User, *, approve: bool, co
     goal.finished_at = utcnow() if approve else None
     record("goal.approved" if approve else "goal.changes_requested", plan=plan, actor=reviewer,
            target=goal, before=before, after=_state(goal) | {"comment": comment})
+    emit(Event.GOAL_APPROVED if approve else Event.GOAL_CHANGES_REQUESTED,
+         partial(payloads.goal_reviewed, plan, goal, reviewer, utcnow()))
 
 
 def mark_done(plan: Plan, goal: PlanGoal, user: User) -> None:

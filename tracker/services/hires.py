@@ -6,6 +6,7 @@ field it belongs beside. Like every service this flushes but never commits.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -30,6 +31,7 @@ from tracker.services.layers import layer_versions
 from tracker.services.plans import check_timezone, create_plan
 from tracker.services.role_versions import current_baseline, current_version
 from tracker.services.text_rules import BUDDY_EMAIL, MANAGER_EMAIL
+from tracker.webhooks import Event, emit, payloads
 
 # A start date outside this window is almost always a typo in the year.
 EARLIEST_START = timedelta(days=365)
@@ -118,4 +120,5 @@ def create_hire(*, name: str, email: str, timezone: str, role: str, start: date,
     plan = create_plan(version=version, start=start, hire=hire, manager=manager, buddy=buddy,
                        timezone=timezone, baseline=current_baseline() if baseline else None,
                        layers=chosen, actor=actor)
+    emit(Event.HIRE_CREATED, partial(payloads.hire_created, plan))
     return plan, rehired

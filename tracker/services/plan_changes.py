@@ -7,6 +7,7 @@ history is what people argue from at the 6-month review. Flush at most, never co
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -19,6 +20,7 @@ from tracker.models import (
     PlanMilestone,
     PlanStatus,
     User,
+    utcnow,
 )
 from tracker.models.enums import FINISHED_GOAL_STATUSES
 from tracker.services.audit import record
@@ -26,6 +28,7 @@ from tracker.services.errors import InputError
 from tracker.services.hires import active_plan_of, people_for
 from tracker.services.plans import override_due_date
 from tracker.services.text_rules import EVIDENCE_HINT, GOAL_DESCRIPTION, GOAL_TITLE
+from tracker.webhooks import Event, emit, payloads
 
 # The 12-month milestone plus a long leave; anything later is a typo, and dates near the end
 # of the calendar would break every date sum made from them.
@@ -138,4 +141,7 @@ def set_status(plan: Plan, status: PlanStatus | str, actor: User | None = None) 
     plan.status = status
     record("plan.status_changed", plan=plan, actor=actor, target=plan,
            before={"status": before.value}, after={"status": status.value})
-    return open_goals(plan)
+    left = open_goals(plan)
+    if status == PlanStatus.COMPLETED:
+        emit(Event.PLAN_COMPLETED, partial(payloads.plan_completed, plan, left, utcnow()))
+    return left

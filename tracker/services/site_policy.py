@@ -25,6 +25,13 @@ def requeue_notification(user: User, notification: Notification) -> Decision:
     return ALLOW
 
 
+def manage_webhooks(user: User) -> Decision:
+    """Webhooks send plan facts to other systems, so only HR and admins choose where to."""
+    if user.is_admin:
+        return ALLOW
+    return Decision(False, "only HR and admins manage webhooks", forbidden=True)
+
+
 def use_studio(user: User) -> Decision:
     """The template studio: HR and admins, and anyone HR made a template editor, shape the role
     library every plan is made from."""

@@ -6,7 +6,14 @@ services check with these rules (and so the CLI and jobs do too); the forms draw
 """
 from __future__ import annotations
 
-from tracker.models import Evidence, PlanGoal, PlanMilestone, PulseCheckIn, User
+from tracker.models import (
+    Evidence,
+    PlanGoal,
+    PlanMilestone,
+    PulseCheckIn,
+    User,
+    WebhookEndpoint,
+)
 from tracker.services.role_rules import schema_limit
 from tracker.services.text import TextRule
 
@@ -61,3 +68,6 @@ CHANGE_NOTE = TextRule("change note", "note", 2_000, one_line=False)
 GOAL_ORDER = TextRule("order of goals", "order", 4_000)  # keys joined by commas, per milestone
 # HR's bulk import: the CSV file's text, carried from the check to the import.
 IMPORT_CSV = TextRule("CSV file", "csv_text", 1_000_000, one_line=False)
+
+# Outgoing webhooks: where the events go.
+WEBHOOK_URL = TextRule("web address", "url", column_length(WebhookEndpoint.url))
