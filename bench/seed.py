@@ -23,14 +23,25 @@ import argparse
 import random
 import sys
 import time
-from datetime import date, datetime, time as clock, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+from datetime import time as clock
 
 import sqlalchemy as sa
 
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import (CheckIn, Evidence, Notification, Plan, PlanGoal, PlanMilestone,
-                            PulseCheckIn, RoleTemplate, TemplateKind, User)
+from tracker.models import (
+    CheckIn,
+    Evidence,
+    Notification,
+    Plan,
+    PlanGoal,
+    PlanMilestone,
+    PulseCheckIn,
+    RoleTemplate,
+    TemplateKind,
+    User,
+)
 from tracker.models.enums import GoalStatus
 from tracker.services.demo import seed_demo
 from tracker.services.due_dates import due_dates
