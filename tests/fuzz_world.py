@@ -92,6 +92,7 @@ def build_world(app):
             known={"email": emails, "manager": emails, "buddy": emails,
                    "role": ids(RoleTemplate.slug), "copy_of": ids(RoleTemplate.slug),
                    "catalogue": ["nlp-llm-engineer", "data-engineer", "no-such-role"], "timezone": ["UTC", "Europe/Berlin", "Mars"],
+                   "layers": ["platform-team", "startup", "data-engineer", ""],
                    "milestone": ids(PlanMilestone.id, PlanMilestone.plan_id == plan.id),
                    "next": ["/team", "//evil.example"], "back": ["https://evil.example/"],
                    "url": ["https://example.com/notes", "http://[", "ftp://example.com/"]},

@@ -61,6 +61,8 @@ PAGE_KINDS = [
     PageKind("report-pulses", ADMIN, "/admin/reports/pulses", "table.plans tbody tr"),
     PageKind("studio", ADMIN, "/studio/", "table.plans tbody tr"),
     PageKind("studio-template", ADMIN, "/studio/machine-learning-engineer", "ol.studio-goals li"),
+    PageKind("studio-preview", ADMIN, "/studio/preview/plan?role=machine-learning-engineer"
+             "&start_date=2027-01-04&layers=platform-team", "#merged-plan ol.studio-goals li"),
     PageKind("studio-compare", ADMIN, "/studio/machine-learning-engineer/compare", "h1"),
     PageKind("studio-draft", ADMIN, "/studio/data-engineer/draft", "li.studio-goal form textarea",
              open_first="li.studio-goal details > summary"),

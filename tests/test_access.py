@@ -115,6 +115,8 @@ MATRIX = {
     ("GET", "studio.download_template", "/studio/files/machine-learning-engineer.yaml", None):
         only_admin(200),
     ("GET", "studio.download_library", "/studio/files/library.zip", None): only_admin(200),
+    ("GET", "studio.preview_plan", "/studio/preview/plan?layers=startup&start_date=x", None):
+        only_admin(422),
     ("POST", "admin.requeue_notification", "/admin/outbox/999999/requeue", ""): only_admin(404),
     ("GET", "admin.new_hire", "/admin/hires/new", None): only_admin(200),
     ("GET", "admin.reports", "/admin/reports", None): only_admin(200),

@@ -95,6 +95,7 @@ ROUTES = {
     ("POST", "studio.remove_editor"): ActionForm,
     ("GET", "studio.upload"): None, ("POST", "studio.upload"): studio.UploadForm,
     ("GET", "studio.download_template"): None, ("GET", "studio.download_library"): None,
+    ("GET", "studio.preview_plan"): None,
     ("GET", "plans.template_changes"): None, ("POST", "plans.adopt_change"): plans.AdoptForm,
     ("POST", "plans.adopt_all_changes"): ActionForm, ("POST", "plans.stay_on_version"): ActionForm,
     ("GET", "calendar.feed"): None, ("POST", "calendar.new_address"): ActionForm,
@@ -103,7 +104,8 @@ ROUTES = {
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
-               "back", "token", "from", "to", "version", "risk", "cohort", "sort"]
+               "back", "token", "from", "to", "version", "risk", "cohort", "sort", "start_date",
+               "layers"]
 
 
 world = cached_world(build_world)

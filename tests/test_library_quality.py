@@ -16,8 +16,10 @@ from tracker.services.goal_overlap import (
 from tracker.services.role_catalogue import read_catalogue
 from tracker.services.role_library import PACKAGE_LIBRARY, read_library
 
-DOCUMENTS = {d.slug: d.data for d in read_library(PACKAGE_LIBRARY)}
-BASELINE = DOCUMENTS.pop("company-baseline")
+LIBRARY = read_library(PACKAGE_LIBRARY)
+DOCUMENTS = {d.slug: d.data for d in LIBRARY if d.kind == "role"}
+BASELINE = next(d.data for d in LIBRARY if d.kind == "baseline")
+LAYERS = {d.slug: d.data for d in LIBRARY if d.kind == "layer"}
 ROLES = sorted(DOCUMENTS)
 # A title that promises a change in a number: the goal must say which number and how far.
 MEASURABLE = re.compile(r"^(reduce|raise|cut|lower|shorten|meet|reach|hit|improve)\b"
@@ -33,6 +35,25 @@ def goal(title: str) -> dict:
 def test_a_plan_has_no_two_goals_of_one_meaning_and_no_second_check_in(slug, baseline):
     findings = plan_findings(DOCUMENTS[slug], BASELINE if baseline else None)
     assert [str(f) for f in findings] == []
+
+
+def _as_goals(layer: dict) -> dict:
+    """A layer's added and replacing goals as a role-shaped document (a drop adds nothing)."""
+    return {"milestones": {key: {"goals": m.get("goals", []) + [
+        {"key": k, **g} for k, g in m.get("replaces", {}).items()]}
+        for key, m in layer["milestones"].items()}}
+
+
+@pytest.mark.parametrize("slug", sorted(LAYERS))
+def test_a_layer_repeats_nothing_of_the_baseline_and_no_check_in(slug):
+    """What a layer adds or puts in place of a baseline goal reads as one plan with the rest
+    of the baseline (its replacements are compared with the goal they replace too, which is
+    their point, so only additions are held against the baseline)."""
+    layer = LAYERS[slug]
+    replaced = {k for m in layer["milestones"].values() for k in m.get("replaces", {})}
+    baseline = {"milestones": {key: {"goals": [g for g in m["goals"] if g["key"] not in replaced]}
+                               for key, m in BASELINE["milestones"].items()}}
+    assert [str(f) for f in plan_findings(_as_goals(layer), baseline)] == []
 
 
 def test_the_baseline_alone_repeats_nothing():

@@ -79,12 +79,23 @@ def test_the_library_downloaded_and_uploaded_again_changes_nothing(app, admin, l
     assert download.headers["Content-Disposition"].startswith("attachment; filename=role-library-")
     names = zipfile.ZipFile(io.BytesIO(download.data)).namelist()
     assert "baseline.yaml" in names and f"roles/{ROLE}.yaml" in names
+    assert "layers/platform-team.yaml" in names
     assert len(names) == len(library)
     before = rows(app)
     response = post(admin, download.data, "role-library.zip")
     assert response.status_code == 200
     assert results(response) == {result.slug: "unchanged" for result in library}
     assert rows(app) == before
+
+
+def test_a_layer_file_uploaded_alone_is_judged_as_a_layer(app, admin):
+    text = (PACKAGE_LIBRARY / "layers" / "startup.yaml").read_text()
+    changed = post(admin, text.replace("end to end", "yourself").encode(), "startup.yaml")
+    assert changed.status_code == 200 and results(changed) == {"startup": "new version"}
+    broken = post(admin, text.replace("type: context", "type: squad").encode(), "startup.yaml")
+    assert broken.status_code == 422
+    assert ("<code>startup.yaml:3</code> <code class=\"muted\">type</code>: 'squad' is not "
+            "allowed; use one of: team, context") in text_of(broken)
 
 
 def test_a_changed_template_becomes_a_new_version_with_its_note_and_author(app, admin):

@@ -24,8 +24,10 @@ from tracker.models import (
     Plan,
     PlanStatus,
     PulseCheckIn,
+    SweepSetting,
     User,
 )
+from tracker.reminders.next_due import fingerprint
 from tracker.services.goals import submit_evidence
 from tracker.services.plan_changes import add_custom_goal
 
@@ -403,12 +405,16 @@ def test_sweep_cost_in_statements_does_not_grow_with_the_number_of_plans(
         app, library, configured):
     now = at("2026-02-09 16:00")  # a Monday, a week after the 30-day milestone
     week = configured(REMINDER_STALE_HOURS=7 * 24)  # so that every rule sends something
-    with app.app_context():
+    with week.app_context():
         _company(3, date(2026, 1, 5))
+        # The settings' fingerprint is kept by the first sweep ever; not what is measured here.
+        db.session.add(SweepSetting(id=1, fingerprint=fingerprint(week.config)))
+        db.session.commit()
     with count_queries(week) as small:
         few = run(week, now)
     with app.app_context():
         db.session.execute(sa.delete(Notification))
+        db.session.execute(sa.update(Plan).values(next_reminder_at=None))  # all read again
         _company(9, date(2026, 1, 5))
     with count_queries(week) as large:
         many = run(week, now)

@@ -8,6 +8,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -45,6 +46,8 @@ class HireForm(FlaskForm):
                          validators=[DataRequired(REQUIRED), Fits(MANAGER_EMAIL)])
     buddy = EmailField("Buddy's email (optional)", validators=[Optional(), Fits(BUDDY_EMAIL)])
     baseline = BooleanField("Include the company baseline goals", default=True)
+    # Drawn as checkboxes with each layer's summary; the service names a bad choice.
+    layers = SelectMultipleField("Layers (optional)", validate_choice=False)
     preview = SubmitField("Preview dates")
     create = SubmitField("Create hire and plan")
 

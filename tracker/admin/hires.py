@@ -16,12 +16,17 @@ from tracker.services import hires
 from tracker.services.accounts import people
 from tracker.services.errors import InputError
 from tracker.services.invitations import issue_link
+from tracker.services.layers import in_merge_order, layer_choices, layer_versions, origin
 from tracker.services.plans import check_timezone, preview, time_zones
 from tracker.services.role_versions import current_baseline
 
 
+def _layers(form: HireForm) -> list[str]:
+    return in_merge_order(form.layers.data or [], layer_choices())
+
+
 def _preview(form: HireForm):
-    """The would-be milestones, or None when role and start date are not usable yet."""
+    """The would-be milestones, or None when role, start date or layers are not usable yet."""
     if not (form.role.validate(form) & form.start_date.validate(form)):
         return None
     try:
@@ -29,11 +34,13 @@ def _preview(form: HireForm):
         if form.timezone.data:
             check_timezone(form.timezone.data)
         version = hires.role_version(form.role.data)
+        baseline = current_baseline() if form.baseline.data else None
+        layers = layer_versions(_layers(form))
+        return version, preview(version, form.start_date.data, baseline=baseline,
+                                layers=layers)
     except InputError as error:
         add_error(form, error)
         return None
-    baseline = current_baseline() if form.baseline.data else None
-    return version, preview(version, form.start_date.data, baseline=baseline)
 
 
 def _create(form: HireForm):
@@ -44,7 +51,8 @@ def _create(form: HireForm):
         plan, rehired = hires.create_hire(
             name=data["name"], email=data["email"], timezone=data["timezone"].strip(),
             role=data["role"], start=data["start_date"], manager_email=data["manager"],
-            buddy_email=data["buddy"] or "", baseline=data["baseline"], actor=current_user)
+            buddy_email=data["buddy"] or "", baseline=data["baseline"], layers=_layers(form),
+            actor=current_user)
     except InputError as error:
         db.session.rollback()
         add_error(form, error)
@@ -69,6 +77,7 @@ def _create(form: HireForm):
 def new_hire():
     form = HireForm()
     form.role.choices = choices([("", "Choose a role"), *hires.role_choices()])
+    form.layers.choices = choices((layer.slug, layer.name) for layer in layer_choices())
     if not form.is_submitted():
         form.timezone.data = current_app.config["DEFAULT_TIMEZONE"]
     previewed = None
@@ -81,5 +90,6 @@ def new_hire():
             previewed = _preview(form)
     has_errors = any(field.errors for field in form)
     return render_template("admin/hire_new.html", form=form, previewed=previewed,
-                           people=people(), timezones=time_zones()), (
+                           people=people(), timezones=time_zones(),
+                           layers=layer_choices(), origin=origin), (
         422 if has_errors else 200)

@@ -50,8 +50,10 @@ LISTED = 20
 @click.command()
 @click.option("--now", type=Instant(), help="Sweep as if the clock read this instant.")
 @click.option("--dry-run", is_flag=True, help="Count what would be queued; write nothing.")
+@click.option("--all", "read_all", is_flag=True,
+              help="Read every running plan, not only those whose next reminder time has come.")
 @with_appcontext
-def sweep(now, dry_run):
+def sweep(now, dry_run, read_all):
     """Queue every reminder that is due (running it twice queues nothing new).
 
     Exits 0 when every plan was swept, and 3 when some plans could not be worked out: the
@@ -60,7 +62,7 @@ def sweep(now, dry_run):
     """
     from tracker.jobs.sweep import sweep as run_sweep
 
-    result = run_sweep(now or utcnow(), dry_run=dry_run)
+    result = run_sweep(now or utcnow(), dry_run=dry_run, read_all=read_all)
     counts = dict(result.counts)
     stale = counts.pop("skipped_stale", 0)
     verb = "would queue" if dry_run else "queued"

@@ -33,7 +33,7 @@ def _fail(error: LibraryError, outcome: str = "") -> None:
 
 @click.group()
 def roles():
-    """The role library: YAML templates, one file per role."""
+    """The role library: YAML templates, one file per role, the baseline, and layers."""
 
 
 @roles.command()
@@ -46,7 +46,8 @@ def validate(paths, directory):
         documents = read_library(directory or library_dir(), paths or None)
     except LibraryError as error:
         _fail(error)
-    goals = sum(len(m["goals"]) for d in documents for m in d.data["milestones"].values())
+    goals = sum(len(m.get("goals", [])) + len(m.get("replaces", {}))
+                for d in documents for m in d.data["milestones"].values())
     click.echo(f"OK: {plural(len(documents), 'file')}, {plural(goals, 'goal')}")
 
 

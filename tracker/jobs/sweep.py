@@ -9,6 +9,11 @@ or a replay with ``--now`` insert nothing twice. After downtime the sweep looks 
 What is due, to whom and when is decided in ``tracker.reminders`` (``plan.planned``); this
 module only writes it, so the outbox page can preview a sweep without importing a job.
 
+Only plans with something due are read: each plan keeps the time its next reminder can be due
+(``Plan.next_reminder_at``, worked out in ``tracker.reminders.next_due`` after each sweep that
+reads it, cleared by any change to its dates or state), so a sweep costs what is due, not the
+number of hires. ``read_all`` reads every running plan, as ``tracker sweep --all`` does.
+
 One plan never stops the others. The rules already leave out a plan they cannot work out
 (``tracker.reminders.problems``). The rows are then written in one statement inside a
 SAVEPOINT; should the database refuse it, the savepoint is rolled back and the rows are
@@ -21,13 +26,15 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import groupby
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy import exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from tracker.database import savepoint
 from tracker.extensions import db
-from tracker.models import Notification, NotificationStatus, utcnow
+from tracker.models import Notification, NotificationStatus, Plan, SweepSetting, utcnow
+from tracker.reminders.next_due import fingerprint, next_reminder_at
 from tracker.reminders.plan import STALE, SweepResult, count, planned, preview
 from tracker.reminders.problems import SAVING, Problems
 from tracker.services import sweep_problems
@@ -39,15 +46,19 @@ __all__ = ["STALE", "SweepResult", "sweep"]
 UNWELL = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError)
 
 
-def sweep(now: datetime, *, dry_run: bool = False) -> SweepResult:
+def sweep(now: datetime, *, dry_run: bool = False, read_all: bool = False) -> SweepResult:
     """Queue what is due at ``now`` (aware): rows queued per kind, plus how many were recorded
     as ``skipped_stale``, and the plans left out with the reason. ``dry_run`` counts the same
     and writes nothing."""
+    changed = _settings_changed()
     if dry_run:
-        return preview(now)
-    work = planned(now)
+        return preview(now, read_all=read_all or changed)
+    if changed:
+        _forget_next_reminders()
+    work = planned(now, read_all=read_all)
     inserted = _insert_isolated(work.rows, work.problems) if work.rows else []
     failed = work.problems.failed
+    _remember_next_reminders(work.plans, set(failed), now)
     when = utcnow()  # when it happened, even when --now replays another time
     sweep_problems.record(failed, when)
     sweep_problems.resolve(set(failed), when)
@@ -78,6 +89,39 @@ def _insert_isolated(rows: list[dict], problems: Problems) -> list[tuple]:
                 current_app.logger.exception("sweep: the managers' messages could not be "
                                              "saved; the plans' reminders were")
     return inserted
+
+
+def _settings_changed() -> bool:
+    stored = db.session.scalar(sa.select(SweepSetting.fingerprint).where(SweepSetting.id == 1))
+    return stored != fingerprint(current_app.config)
+
+
+def _forget_next_reminders() -> None:
+    """The reminder settings changed (after a restart): every plan's time is worked out again
+    at this sweep, with the new settings, and the new fingerprint is kept."""
+    db.session.execute(sa.update(Plan).values(next_reminder_at=None)
+                       .execution_options(synchronize_session=False))
+    setting = db.session.get(SweepSetting, 1) or SweepSetting(id=1)
+    setting.fingerprint = fingerprint(current_app.config)
+    db.session.add(setting)
+
+
+def _remember_next_reminders(plans, failed: set[int], now: datetime) -> None:
+    """Each plan read (and worked out) gets the time it next needs a sweep; a plan left out
+    keeps none, so every sweep tries it again."""
+    config, rows = current_app.config, []
+    for plan in plans:
+        if plan.id in failed:
+            continue
+        try:
+            rows.append({"id": plan.id, "next_reminder_at": next_reminder_at(plan, now, config)})
+        except (OverflowError, ValueError):  # dates no rule can work with: read it every time
+            continue
+    if rows:
+        db.session.execute(sa.update(Plan.__table__).where(
+            Plan.__table__.c.id == sa.bindparam("plan_id")).values(
+            next_reminder_at=sa.bindparam("when")),
+            [{"plan_id": row["id"], "when": row["next_reminder_at"]} for row in rows])
 
 
 def _plan_of(row: dict) -> int:

@@ -10,16 +10,18 @@ from tracker.models.enums import (
     CheckInRating,
     EvidenceKind,
     EvidenceStatus,
+    GoalAction,
     GoalOwner,
     GoalSource,
     GoalStatus,
+    LayerType,
     MilestoneKey,
     NotificationStatus,
     PlanStatus,
     TemplateKind,
 )
 from tracker.models.outbox import AuditEvent, Notification, SweepProblem
-from tracker.models.plan import Evidence, Plan, PlanGoal, PlanMilestone
+from tracker.models.plan import Evidence, Plan, PlanGoal, PlanLayer, PlanMilestone
 from tracker.models.role import (
     GoalTemplate,
     MilestoneTemplate,
@@ -27,15 +29,15 @@ from tracker.models.role import (
     RoleVersion,
 )
 from tracker.models.security import PasswordReset, SignIn, ThrottleEvent
+from tracker.models.sweep_marks import SweepSetting
 from tracker.models.user import User
 
 __all__ = [
     "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
-    "CheckInRating",
-    "Evidence", "EvidenceKind", "EvidenceStatus", "GoalOwner", "GoalSource", "GoalStatus",
-    "GoalTemplate", "MilestoneKey", "MilestoneTemplate", "Notification", "NotificationStatus",
-    "PasswordReset", "Plan", "PlanAdoption", "PlanGoal", "PlanMilestone", "PlanStatus",
-    "PulseCheckIn", "RoleTemplate", "RoleVersion", "SignIn", "SweepProblem", "TemplateDraft",
-    "TemplateKind",
-    "ThrottleEvent", "User", "UTCDateTime", "utcnow",
+    "CheckInRating", "Evidence", "EvidenceKind", "EvidenceStatus", "GoalAction", "GoalOwner",
+    "GoalSource", "GoalStatus", "GoalTemplate", "LayerType", "MilestoneKey", "MilestoneTemplate",
+    "Notification", "NotificationStatus", "PasswordReset", "Plan", "PlanAdoption", "PlanGoal",
+    "PlanLayer", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
+    "SignIn", "SweepProblem", "SweepSetting", "TemplateDraft", "TemplateKind", "ThrottleEvent",
+    "User", "UTCDateTime", "utcnow",
 ]

@@ -63,6 +63,8 @@ class GoalSource(str, enum.Enum):
     ROLE = "role"
     BASELINE = "baseline"
     CUSTOM = "custom"
+    # Added or replaced by a team or context layer chosen when the plan was made.
+    LAYER = "layer"
 
     @property
     def is_company(self) -> bool:
@@ -91,6 +93,28 @@ class PlanStatus(str, enum.Enum):
 class TemplateKind(str, enum.Enum):
     ROLE = "role"
     BASELINE = "baseline"
+    # Optional goals on top of baseline + role: a team's, or a working context's.
+    LAYER = "layer"
+
+
+class LayerType(str, enum.Enum):
+    """What a layer describes; the new-hire form groups layers by it."""
+
+    TEAM = "team"
+    CONTEXT = "context"
+
+    @property
+    def label(self) -> str:
+        return "Team" if self is LayerType.TEAM else "Context"
+
+
+class GoalAction(str, enum.Enum):
+    """What a template goal does to the plan. Roles and the baseline only add; a layer can
+    also replace a lower goal with the same key, or drop it (a drop row carries only the key)."""
+
+    ADD = "add"
+    REPLACE = "replace"
+    DROP = "drop"
 
 
 class EvidenceKind(str, enum.Enum):

@@ -26,6 +26,7 @@ class Plan(TimestampMixin, Base):
     __table_args__ = (
         sa.CheckConstraint("hire_id <> manager_id", name="hire_is_not_own_manager"),
         sa.Index("ix_plans_status_start_date", "status", "start_date"),
+        sa.Index("ix_plans_status_next_reminder_at", "status", "next_reminder_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -48,6 +49,11 @@ class Plan(TimestampMixin, Base):
     # Pulse check-in cadence in days for the first 90 days and after them.
     pulse_days_early: so.Mapped[int] = so.mapped_column(default=7)
     pulse_days_late: so.Mapped[int] = so.mapped_column(default=30)
+    # The earliest instant a reminder of this plan's own road (milestones, check-ins, overdue
+    # goals, pulses) can next be due; None: work it out at the next sweep. The sweep reads only
+    # plans whose time has come (tracker/reminders/next_due.py), and any change that moves a
+    # date or a state clears it (tracker/models/sweep_marks.py).
+    next_reminder_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
 
     hire: so.Mapped[User] = so.relationship(foreign_keys=[hire_id])
     manager: so.Mapped[User] = so.relationship(foreign_keys=[manager_id])
@@ -59,9 +65,27 @@ class Plan(TimestampMixin, Base):
     milestones: so.Mapped[list["PlanMilestone"]] = so.relationship(
         back_populates="plan", order_by="PlanMilestone.position", cascade="all, delete-orphan"
     )
+    layers: so.Mapped[list["PlanLayer"]] = so.relationship(
+        back_populates="plan", order_by="PlanLayer.position", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<Plan {self.id} hire={self.hire_id}>"
+
+
+class PlanLayer(Base):
+    """A layer version the plan was made from, in merge order (a later one wins by key)."""
+
+    __tablename__ = "plan_layers"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "position"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plans.id", ondelete="CASCADE"))
+    position: so.Mapped[int]
+    version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("role_versions.id"), index=True)
+
+    plan: so.Mapped[Plan] = so.relationship(back_populates="layers")
+    version: so.Mapped[RoleVersion] = so.relationship()
 
 
 class PlanMilestone(Base):

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
-from tracker.models.enums import GoalOwner, MilestoneKey, TemplateKind
+from tracker.models.enums import GoalAction, GoalOwner, LayerType, MilestoneKey, TemplateKind
 
 
 class RoleTemplate(Base):
@@ -26,6 +26,9 @@ class RoleTemplate(Base):
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
     area: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
     summary: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Only layers have one: a team's goals or a working context's (services/layers.py).
+    layer_type: so.Mapped[Optional[LayerType]] = so.mapped_column(
+        str_enum(LayerType, "layer_type"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     versions: so.Mapped[list["RoleVersion"]] = so.relationship(
@@ -93,5 +96,8 @@ class GoalTemplate(Base):
     evidence_hint: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     target: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))  # a measurable outcome
     position: so.Mapped[int] = so.mapped_column(default=0)
+    # Layers replace or drop a lower template's goal by key; roles and the baseline only add.
+    action: so.Mapped[GoalAction] = so.mapped_column(
+        str_enum(GoalAction, "goal_action"), default=GoalAction.ADD, server_default="add")
 
     milestone: so.Mapped[MilestoneTemplate] = so.relationship(back_populates="goals")

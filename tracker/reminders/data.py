@@ -30,13 +30,20 @@ from tracker.models import (
 PEOPLE = (so.joinedload(Plan.hire), so.joinedload(Plan.manager), so.joinedload(Plan.buddy))
 
 
-def running_plans(*, created_since: datetime, due_from: date, starts_by: date) -> list[Plan]:
+def running_plans(*, created_since: datetime, due_from: date, starts_by: date,
+                  due_by: datetime | None = None) -> list[Plan]:
     """Active plans that were just created, or whose road still has a milestone near or after
-    the window (pulses run until the last milestone), with people and milestones loaded."""
+    the window (pulses run until the last milestone), with people and milestones loaded.
+
+    With ``due_by``, only those whose next reminder time (``Plan.next_reminder_at``, see
+    reminders/next_due.py) has come by then, or is not known: the plans with something due.
+    """
     still_running = sa.exists().where(PlanMilestone.plan_id == Plan.id,
                                       PlanMilestone.due_date >= due_from)
+    due = (sa.true() if due_by is None else
+           sa.or_(Plan.next_reminder_at.is_(None), Plan.next_reminder_at <= due_by))
     query = (sa.select(Plan)
-             .where(Plan.status == PlanStatus.ACTIVE,
+             .where(Plan.status == PlanStatus.ACTIVE, due,
                     sa.or_(Plan.created_at >= created_since,
                            sa.and_(Plan.start_date <= starts_by, still_running)))
              .options(*PEOPLE, so.selectinload(Plan.milestones), so.raiseload("*"))

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from flask import current_app
 
-from tracker.models import NotificationStatus
+from tracker.models import NotificationStatus, Plan
 from tracker.reminders import data, rules, team
 from tracker.reminders import problems as steps
 from tracker.reminders.kinds import NotificationKind
@@ -39,26 +39,42 @@ class SweepResult:
 class Planned:
     rows: list[dict]
     problems: Problems
+    plans: list[Plan] = field(default_factory=list)  # the plans read: those with something due
 
 
-def planned(now: datetime) -> Planned:
+def planned(now: datetime, *, read_all: bool = False) -> Planned:
     """The rows a sweep at ``now`` (aware) would insert, oldest first: new keys only, one row
     per key (the escalation wins), each ``pending`` or ``skipped_stale`` with the reason; none
-    for a plan that could not be worked out (it is in ``problems`` instead)."""
+    for a plan that could not be worked out (it is in ``problems`` instead).
+
+    Only plans whose next reminder time has come are read, unless ``read_all``."""
     window = Window.at(now)
     existing = data.existing_keys(window.start - timedelta(days=1))
     problems = Problems()
-    found = {due.key: due for due in _ordered(collect(window, problems, existing))}
+    plans = running(window, read_all)
+    found = {due.key: due for due in _ordered(collect(window, problems, existing, plans))}
     new = [due for key, due in sorted(found.items(), key=lambda item: (item[1].send_after,
                                                                          item[0]))
            if key not in existing and due.plan_id not in problems]
-    return Planned([_row(window, due) for due in new], problems)
+    return Planned([_row(window, due) for due in new], problems, plans)
 
 
-def preview(now: datetime) -> SweepResult:
+def running(window: Window, read_all: bool = False) -> list[Plan]:
+    """The plans the rules may find something for in ``window``."""
+    config = current_app.config
+    soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
+        parse_days(config["REMIND_OVERDUE_DAYS"])
+    return data.running_plans(
+        created_since=window.start,
+        due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
+        starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)),
+        due_by=None if read_all else window.now)
+
+
+def preview(now: datetime, *, read_all: bool = False) -> SweepResult:
     """What a sweep at ``now`` would queue, per kind, plus ``skipped_stale``, and the plans it
     would leave out; writes nothing."""
-    plan = planned(now)
+    plan = planned(now, read_all=read_all)
     return SweepResult(count((row["kind"], row["status"]) for row in plan.rows),
                        dict(plan.problems.failed))
 
@@ -72,17 +88,13 @@ def count(rows: Iterable[tuple[str, NotificationStatus]]) -> dict[str, int]:
     return dict(counts)
 
 
-def collect(window: Window, problems: Problems, existing: set[str] = frozenset()
+def collect(window: Window, problems: Problems, existing: set[str], plans: list[Plan]
             ) -> Iterable[Due]:
     """Every message the rules want for this window, duplicates included (merged by key).
     Messages of a plan that ends up in ``problems`` may be among them; ``planned`` drops them."""
     config = current_app.config
     soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
         parse_days(config["REMIND_OVERDUE_DAYS"])
-    plans = data.running_plans(
-        created_since=window.start,
-        due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
-        starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)))
     if config["REMIND_WELCOME"]:
         for dues in problems.each(plans, steps.WELCOME,
                                   lambda plan: rules.welcome(window, [plan])).values():

@@ -26,6 +26,7 @@ from tracker.services.accounts import (
     normalise_email,
 )
 from tracker.services.errors import InputError
+from tracker.services.layers import layer_versions
 from tracker.services.plans import check_timezone, create_plan
 from tracker.services.role_versions import current_baseline, current_version
 from tracker.services.text_rules import BUDDY_EMAIL, MANAGER_EMAIL
@@ -92,13 +93,15 @@ def active_plan_of(user: User, *, other_than: Plan | None = None) -> Plan | None
 
 def create_hire(*, name: str, email: str, timezone: str, role: str, start: date,
                 manager_email: str, buddy_email: str = "", baseline: bool = True,
-                actor: User | None = None) -> tuple[Plan, bool]:
-    """The new plan, and whether an existing account was reused (a rehire)."""
+                layers: list[str] = (), actor: User | None = None) -> tuple[Plan, bool]:
+    """The new plan, and whether an existing account was reused (a rehire). ``layers`` are
+    layer slugs in merge order (services/layers.py)."""
     check_name(name)
     email = check_email(email)
     check_timezone(timezone)
     check_start_date(start)
     version = role_version(role)
+    chosen = layer_versions(list(layers))
     manager, buddy = people_for(email, manager_email, buddy_email)
     hire = find_user(email)
     rehired = hire is not None
@@ -114,5 +117,5 @@ def create_hire(*, name: str, email: str, timezone: str, role: str, start: date,
         hire.revoke_sessions()
     plan = create_plan(version=version, start=start, hire=hire, manager=manager, buddy=buddy,
                        timezone=timezone, baseline=current_baseline() if baseline else None,
-                       actor=actor)
+                       layers=chosen, actor=actor)
     return plan, rehired

@@ -24,7 +24,9 @@ from tracker.services.role_rules import BASELINE_FILE, CATALOGUE_FILE, LibraryEr
 YAML_SUFFIXES = (".yaml", ".yml")
 READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
 DRIVE = re.compile(r"^[A-Za-z]:")
-LAYOUT = "a library zip holds roles/<slug>.yaml files and perhaps baseline.yaml"
+LAYOUT = ("a library zip holds roles/<slug>.yaml files, perhaps baseline.yaml, and perhaps "
+          "layers/<slug>.yaml files")
+FOLDERS = {"roles": "role", "layers": "layer"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class Limits:
 @dataclass(frozen=True)
 class UploadedFile:
     name: str  # where it was in the upload: "roles/data-engineer.yaml"
-    kind: str  # "role" or "baseline"
+    kind: str  # "role", "baseline" or "layer"
     raw: bytes
 
 
@@ -112,20 +114,21 @@ def _entries(name: str, raw: bytes, limits: Limits) -> tuple[zipfile.ZipFile, li
 
 
 def _top_folder(infos: list) -> int:
-    """1 when every entry sits in one folder that is not ``roles/``: a zip made by compressing
-    the library folder itself; else 0."""
+    """1 when every entry sits in one folder that is not ``roles/`` or ``layers/``: a zip made
+    by compressing the library folder itself; else 0."""
     firsts = {info.filename.split("/")[0] for info in infos}
-    return int(len(firsts) == 1 and firsts != {"roles"}
+    return int(len(firsts) == 1 and not firsts & set(FOLDERS)
                and all("/" in info.filename for info in infos))
 
 
 def _place(parts: list[str]) -> str | None:
-    """"role", "baseline", "ignore" (known non-templates), "misplaced" or None (not YAML)."""
+    """"role", "layer", "baseline", "ignore" (known non-templates), "misplaced" or None (not
+    YAML)."""
     last = parts[-1]
     if not last.lower().endswith(YAML_SUFFIXES):
         return None
-    if len(parts) == 2 and parts[0] == "roles":
-        return "role"
+    if len(parts) == 2 and parts[0] in FOLDERS:
+        return FOLDERS[parts[0]]
     if parts == [BASELINE_FILE]:
         return "baseline"
     if parts == [CATALOGUE_FILE]:

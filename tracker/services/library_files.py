@@ -46,10 +46,12 @@ def role_yaml(version: RoleVersion) -> str:
 
 
 def library_path(version: RoleVersion) -> str:
-    """Where the version's file sits in a library: ``roles/<slug>.yaml`` or ``baseline.yaml``."""
+    """Where the version's file sits in a library: ``roles/<slug>.yaml``, ``baseline.yaml`` or
+    ``layers/<slug>.yaml``."""
     if version.template.kind == TemplateKind.BASELINE:
         return BASELINE_FILE
-    return f"roles/{version.template.slug}.yaml"
+    folder = "layers" if version.template.kind == TemplateKind.LAYER else "roles"
+    return f"{folder}/{version.template.slug}.yaml"
 
 
 def latest_versions() -> list[RoleVersion]:
@@ -103,7 +105,7 @@ def check_files(files: list[UploadedFile]) -> list[RoleDocument]:
                              "anchors and aliases (&name, *name) are not accepted in an upload; "
                              "write the text out in full")]
         if not found:
-            document, found = check_document(data, upload.kind, path, node)
+            document, found = check_document(data, _kind(upload, data), path, node)
             if document:
                 documents.append(document)
         problems += found
@@ -111,6 +113,15 @@ def check_files(files: list[UploadedFile]) -> list[RoleDocument]:
     if problems:
         raise LibraryError(problems)
     return documents
+
+
+def _kind(upload: UploadedFile, data: Any) -> str:
+    """A single file's name says only whether it is the baseline; a layer says so itself with
+    its ``type`` (team or context), which no role has."""
+    if upload.kind == "role" and "/" not in upload.name and isinstance(data, dict) and (
+            "type" in data):
+        return "layer"
+    return upload.kind
 
 
 def slug_problems(documents: list[RoleDocument]) -> list[Problem]:

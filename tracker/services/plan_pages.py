@@ -17,6 +17,7 @@ from tracker.models import (
     MilestoneKey,
     Plan,
     PlanGoal,
+    PlanLayer,
     PlanMilestone,
     PlanStatus,
     RoleTemplate,
@@ -43,9 +44,12 @@ def plan_page_options():
 def load_plan(plan_id: int) -> Plan | None:
     # populate_existing: after a refused action the session already holds some of these rows,
     # and they must be loaded again with the page's eager options.
-    return db.session.scalar(sa.select(Plan).where(Plan.id == plan_id)
-                             .options(*plan_page_options())
-                             .execution_options(populate_existing=True))
+    # The header names the layers the plan was made from, joined in: no query more.
+    layers = so.joinedload(Plan.layers).joinedload(PlanLayer.version).joinedload(
+        RoleVersion.template)
+    return db.session.scalars(sa.select(Plan).where(Plan.id == plan_id)
+                              .options(*plan_page_options(), layers)
+                              .execution_options(populate_existing=True)).unique().first()
 
 
 def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 0) -> list[Plan]:

@@ -19,6 +19,7 @@ from tracker.models import (
     MilestoneKey,
     Plan,
     PlanGoal,
+    PlanLayer,
     PlanMilestone,
     RoleVersion,
     TemplateKind,
@@ -28,6 +29,7 @@ from tracker.models.enums import MILESTONE_ORDER
 from tracker.services.audit import record
 from tracker.services.due_dates import due_date, due_dates
 from tracker.services.errors import InputError
+from tracker.services.layers import merge
 from tracker.services.text_rules import DUE_DATE_REASON
 
 
@@ -37,6 +39,8 @@ class MilestonePreview:
     title: str
     due: date
     goals: list[tuple[GoalSource, GoalTemplate]] = field(default_factory=list)
+    # Goals a layer took out here: (the goal removed, the layer's replace or drop row).
+    removed: list[tuple[GoalTemplate, GoalTemplate]] = field(default_factory=list)
 
 
 def weekend_rule() -> str:
@@ -45,26 +49,24 @@ def weekend_rule() -> str:
 
 def preview(
     version: RoleVersion, start: date, *, rule: str | None = None,
-    baseline: RoleVersion | None = None,
+    baseline: RoleVersion | None = None, layers: list[RoleVersion] = (),
 ) -> list[MilestonePreview]:
-    """What a plan from ``version`` starting on ``start`` would hold, without saving anything.
+    """What a plan from ``version`` (with ``baseline`` and ``layers``) starting on ``start``
+    would hold, without saving anything; plan creation builds from exactly this.
 
     Baseline goals come first in each milestone: access and introductions unblock role work.
+    The layers then add, replace and drop in order (services/layers.py).
     """
     if version.template.kind != TemplateKind.ROLE:
         raise InputError("role", f"{version.template.slug} is not a role template")
     dates = due_dates(start, rule or weekend_rule())
     by_key = {m.key: m for m in version.milestones}
-    base_by_key = {m.key: m for m in baseline.milestones} if baseline else {}
+    merged = merge(version, baseline, list(layers))
     out = []
     for key in MILESTONE_ORDER:
         milestone = by_key.get(key)
-        item = MilestonePreview(key, milestone.title if milestone else key.label, dates[key])
-        if key in base_by_key:
-            item.goals += [(GoalSource.BASELINE, g) for g in base_by_key[key].goals]
-        if milestone:
-            item.goals += [(GoalSource.ROLE, g) for g in milestone.goals]
-        out.append(item)
+        out.append(MilestonePreview(key, milestone.title if milestone else key.label,
+                                    dates[key], merged.goals[key], merged.removed[key]))
     return out
 
 
@@ -90,7 +92,7 @@ def check_timezone(name: str) -> str:
 def create_plan(
     *, version: RoleVersion, start: date, hire: User, manager: User, buddy: User | None = None,
     timezone: str | None = None, baseline: RoleVersion | None = None,
-    rule: str | None = None, actor: User | None = None,
+    layers: list[RoleVersion] = (), rule: str | None = None, actor: User | None = None,
 ) -> Plan:
     """A new active plan with its milestones and copied goals, flushed but not committed."""
     if hire is manager or (hire.id is not None and hire.id == manager.id):
@@ -100,8 +102,11 @@ def create_plan(
     if timezone:
         hire.timezone = check_timezone(timezone)
     rule = rule or weekend_rule()
+    items = preview(version, start, rule=rule, baseline=baseline, layers=layers)  # may refuse
     plan = Plan(hire=hire, manager=manager, buddy=buddy, role_version=version,
-                baseline_version=baseline, start_date=start, weekend_rule=rule)
+                baseline_version=baseline, start_date=start, weekend_rule=rule,
+                layers=[PlanLayer(version=layer, position=index)
+                        for index, layer in enumerate(layers)])
     plan.milestones = [
         PlanMilestone(key=item.key, title=item.title, position=position, due_date=item.due,
                       goals=[PlanGoal(plan=plan, template_goal=goal, source=source,
@@ -110,13 +115,15 @@ def create_plan(
                                       evidence_hint=goal.evidence_hint, target=goal.target,
                                       position=index)
                              for index, (source, goal) in enumerate(item.goals)])
-        for position, item in enumerate(preview(version, start, rule=rule, baseline=baseline))
+        for position, item in enumerate(items)
     ]
     db.session.add(plan)
     db.session.flush()
     record("plan.created", plan=plan, actor=actor, target=plan,
            after={"role": version.template.slug, "version": version.number,
-                  "start_date": start.isoformat()})
+                  "start_date": start.isoformat(),
+                  **({"layers": [f"{v.template.slug} v{v.number}" for v in layers]}
+                     if layers else {})})
     return plan
 
 

@@ -19,7 +19,10 @@ from tracker.services.role_rules import (  # noqa: F401  (the library's names, r
     Problem,
     RoleDocument,
     check_document,
+    unknown_key_problems,
 )
+
+LAYERS_FOLDER = "layers"
 
 
 def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[Problem]]:
@@ -79,13 +82,29 @@ def library_files(directory: Path) -> list[tuple[Path, str]]:
     files = [(path, "role") for path in roles]
     if (directory / BASELINE_FILE).exists():
         files.append((directory / BASELINE_FILE, "baseline"))
+    layers = directory / LAYERS_FOLDER
+    found = sorted(layers.glob("*.yaml")) + sorted(layers.glob("*.yml"))
+    files += [(path, "layer") for path in found]
     return files
+
+
+def kind_of(path: Path) -> str:
+    """What a file given by name is, from where it sits: the baseline, a layer, or a role."""
+    if path.name == BASELINE_FILE:
+        return "baseline"
+    return "layer" if path.parent.name == LAYERS_FOLDER else "role"
+
+
+def _node_of(document: RoleDocument) -> yaml.Node | None:
+    """The node tree again, only to put line numbers on a problem (valid files are cached
+    without it)."""
+    return parse_yaml(document.path)[1]
 
 
 def read_library(directory: Path, paths: Iterable[Path] | None = None) -> list[RoleDocument]:
     """Every document in the library (or just ``paths``), or LibraryError listing all problems."""
     if paths:
-        files = [(Path(p), "baseline" if Path(p).name == BASELINE_FILE else "role") for p in paths]
+        files = [(Path(p), kind_of(Path(p))) for p in paths]
     else:
         if not (directory / "roles").is_dir():
             raise LibraryError([Problem(str(directory), None, "", "no roles/ folder here")])
@@ -102,6 +121,8 @@ def read_library(directory: Path, paths: Iterable[Path] | None = None) -> list[R
             problems.append(Problem(document.path.name, None, "slug",
                                     f"{document.slug!r} is also used by {slugs[document.slug]}"))
         slugs.setdefault(document.slug, document.path.name)
+    if not paths and not problems:
+        problems += unknown_key_problems(documents, _node_of)
     if problems:
         raise LibraryError(problems)
     return documents

@@ -48,7 +48,8 @@ class LibraryError(Exception):
 
 @dataclass
 class RoleDocument:
-    """One validated file: ``kind`` is "role" or "baseline"; ``data`` follows its schema."""
+    """One validated file: ``kind`` is "role", "baseline" or "layer"; ``data`` follows its
+    schema."""
 
     path: Path
     kind: str
@@ -64,7 +65,7 @@ class RoleDocument:
 def _validators() -> dict[str, Draft202012Validator]:
     schemas = {
         name: json.loads((PACKAGE_LIBRARY / f"{name}.schema.json").read_text())
-        for name in ("role", "baseline", "catalogue")
+        for name in ("role", "baseline", "layer", "catalogue")
     }
     resources = [(s["$id"], Resource.from_contents(s)) for s in schemas.values()]
     resources.append(("role.schema.json", Resource.from_contents(schemas["role"])))
@@ -184,12 +185,12 @@ def check_document(data: Any, kind: str, path: Path,
     if problems:
         return None, problems
     problems = placeholder_problems(data, node, file) + text_problems(data, node, file)
-    if kind == "role" and data["slug"] != path.stem:
+    if kind in ("role", "layer") and data["slug"] != path.stem:
         problems.append(Problem(file, line_of(node, ["slug"]), "slug",
                                 f"{data['slug']!r} must match the file name {path.stem!r}"))
     for key, milestone in data["milestones"].items():
         seen: dict[str, int] = {}
-        for index, goal in enumerate(milestone["goals"]):
+        for index, goal in enumerate(milestone.get("goals", [])):
             title = goal["title"].strip().lower()
             if title in seen:
                 where = ["milestones", key, "goals", index, "title"]
@@ -208,16 +209,52 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def key_problems(data: Any, node, file: str) -> list[Problem]:
-    """A key names one goal in the whole template: goals move between milestones."""
-    problems, owners = [], {}
+def layer_entries(data: Any):
+    """Every goal entry of a document as (milestone, action, key, goal or None, JSON path):
+    a role or the baseline only adds; a layer also replaces by key and drops by key."""
     for milestone, entry in data["milestones"].items():
-        for index, goal in enumerate(entry["goals"]):
-            here = f"goal [{index}] of {milestone}"
-            key = goal["key"]
-            if key in owners:
-                where = ["milestones", milestone, "goals", index, "key"]
-                problems.append(Problem(file, line_of(node, where), place_of(where),
-                                        f"key {key!r} is also used by {owners[key]}"))
-            owners.setdefault(key, here)
+        for index, goal in enumerate(entry.get("goals", [])):
+            yield milestone, "add", goal["key"], goal, ["milestones", milestone, "goals", index]
+        for key, goal in entry.get("replaces", {}).items():
+            yield milestone, "replace", key, goal, ["milestones", milestone, "replaces", key]
+        for index, key in enumerate(entry.get("drops", [])):
+            yield milestone, "drop", key, None, ["milestones", milestone, "drops", index]
+
+
+def key_problems(data: Any, node, file: str) -> list[Problem]:
+    """A key names one goal in the whole template: goals move between milestones. A layer uses
+    each key once too: adding, replacing and dropping the same goal would contradict itself."""
+    problems, owners = [], {}
+    for milestone, action, key, goal, where in layer_entries(data):
+        here = {"add": f"goal [{where[-1]}] of {milestone}",
+                "replace": f"the replacement in {milestone}",
+                "drop": f"the drop in {milestone}"}[action]
+        if key in owners:
+            at = where + ["key"] if action == "add" else where
+            problems.append(Problem(file, line_of(node, at), place_of(at),
+                                    f"key {key!r} is also used by {owners[key]}"))
+        owners.setdefault(key, here)
+    return problems
+
+
+def unknown_key_problems(documents: list[RoleDocument], node_of=None) -> list[Problem]:
+    """A layer that replaces or drops a key no other template of the library has names a goal
+    that can never be in a plan: a typo, or a goal renamed since. (Which role a layer meets is
+    only known when a plan is made; services/layers.py reports a key missing there.)"""
+    known: dict[str, set[str]] = {}
+    for document in documents:
+        for _, action, key, _, _ in layer_entries(document.data):
+            if action == "add":
+                known.setdefault(key, set()).add(document.slug)
+    problems = []
+    for document in documents:
+        if document.kind != "layer":
+            continue
+        node = node_of(document) if node_of else None
+        for _, action, key, _, where in layer_entries(document.data):
+            if action != "add" and not known.get(key, set()) - {document.slug}:
+                problems.append(Problem(document.path.name, line_of(node, where),
+                                        place_of(where),
+                                        f"no template in the library has a goal with key {key!r}"
+                                        f" to {action}; check the key"))
     return problems

@@ -14,8 +14,10 @@ from flask import current_app
 
 from tracker.extensions import db
 from tracker.models import (
+    GoalAction,
     GoalOwner,
     GoalTemplate,
+    LayerType,
     MilestoneKey,
     MilestoneTemplate,
     RoleTemplate,
@@ -25,6 +27,7 @@ from tracker.models import (
 )
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.services.role_library import PACKAGE_LIBRARY, RoleDocument, read_library
+from tracker.services.role_rules import layer_entries
 from tracker.services.text import storable
 
 BASELINE_SLUG = "company-baseline"
@@ -68,29 +71,46 @@ def load_document(document: RoleDocument, note: str = "", by: User | None = None
     template.name = data["name"]
     template.area = data.get("area", "")
     template.summary = data["summary"]
+    template.layer_type = LayerType(data["type"]) if "type" in data else None
     db.session.flush()
     number = (db.session.scalar(
         sa.select(sa.func.max(RoleVersion.number)).where(RoleVersion.template_id == template.id)
     ) or 0) + 1
     version = RoleVersion(template=template, number=number, content_hash=document.content_hash,
                           source_file=document.path.name, change_note=note, published_by=by)
-    db.session.add(version)
+    db.session.add(version)  # its milestones and goals follow by cascade
+    add_milestones(version, data)
+    return LoadResult(template.slug, number, action)
+
+
+def add_milestones(version: RoleVersion, data: dict[str, Any]) -> None:
+    """The milestones and goal rows of ``data`` under ``version``, never added to the session
+    here: a loaded version cascades them in; the studio's draft preview keeps them transient."""
     for position, key in enumerate(MILESTONE_ORDER):
         milestone_data = data["milestones"].get(key.value)
         if milestone_data is None:
             continue
-        milestone = MilestoneTemplate(version=version, key=key, position=position,
+        # Appended through the collections: only that side cascades into a session.
+        milestone = MilestoneTemplate(key=key, position=position,
                                       title=milestone_data.get("title", ""))
-        db.session.add(milestone)
-        for index, goal in enumerate(milestone_data["goals"]):
-            db.session.add(GoalTemplate(
-                milestone=milestone, position=index, key=goal["key"], target=goal.get("target"),
-                title=goal["title"].strip(),
-                description=goal["description"].strip(), owner=GoalOwner(goal["owner"]),
-                evidence_required=goal["evidence_required"],
-                evidence_hint=goal["evidence_hint"].strip(),
-            ))
-    return LoadResult(template.slug, number, action)
+        version.milestones.append(milestone)
+        entries = [e for e in layer_entries(data) if e[0] == key.value]
+        for index, (_, verb, goal_key, goal, _) in enumerate(entries):
+            milestone.goals.append(_goal_row(index, GoalAction(verb), goal_key, goal))
+
+
+def _goal_row(position: int, action: GoalAction, key: str,
+              goal: dict[str, Any] | None) -> GoalTemplate:
+    """A drop names only the key; its row keeps the key as title so every page can show it."""
+    if goal is None:
+        return GoalTemplate(position=position, key=key, action=action, title=key,
+                            description="", owner=GoalOwner.HIRE, evidence_required=False,
+                            evidence_hint="")
+    return GoalTemplate(
+        position=position, key=key, action=action, target=goal.get("target"),
+        title=goal["title"].strip(), description=goal["description"].strip(),
+        owner=GoalOwner(goal["owner"]), evidence_required=goal["evidence_required"],
+        evidence_hint=goal["evidence_hint"].strip())
 
 
 def load_library(directory: Path | None = None, paths=None) -> list[LoadResult]:
@@ -126,21 +146,32 @@ def version_as_document(version: RoleVersion) -> dict[str, Any]:
     doc: dict[str, Any] = {"slug": template.slug, "name": template.name}
     if template.kind == TemplateKind.ROLE:
         doc["area"] = template.area
+    if template.kind == TemplateKind.LAYER:
+        doc["type"] = template.layer_type.value
     doc["summary"] = template.summary
     doc["milestones"] = {}
     for milestone in version.milestones:
         entry: dict[str, Any] = {}
         if template.kind == TemplateKind.ROLE:
             entry["title"] = milestone.title
-        entry["goals"] = [_goal_document(goal) for goal in milestone.goals]
+        by_action = {action: [g for g in milestone.goals if g.action == action]
+                     for action in GoalAction}
+        if by_action[GoalAction.ADD] or template.kind != TemplateKind.LAYER:
+            entry["goals"] = [_goal_document(goal) for goal in by_action[GoalAction.ADD]]
+        if by_action[GoalAction.REPLACE]:
+            entry["replaces"] = {goal.key: _goal_document(goal, keyed=False)
+                                 for goal in by_action[GoalAction.REPLACE]}
+        if by_action[GoalAction.DROP]:
+            entry["drops"] = [goal.key for goal in by_action[GoalAction.DROP]]
         doc["milestones"][MilestoneKey(milestone.key).value] = entry
     return doc
 
 
-def _goal_document(goal: GoalTemplate) -> dict[str, Any]:
-    doc = {"key": goal.key, "title": goal.title, "description": goal.description,
-           "owner": goal.owner.value, "evidence_required": goal.evidence_required,
-           "evidence_hint": goal.evidence_hint}
+def _goal_document(goal: GoalTemplate, keyed: bool = True) -> dict[str, Any]:
+    doc = {"key": goal.key} if keyed else {}
+    doc |= {"title": goal.title, "description": goal.description,
+            "owner": goal.owner.value, "evidence_required": goal.evidence_required,
+            "evidence_hint": goal.evidence_hint}
     if goal.target:
         doc["target"] = goal.target
     return doc

@@ -14,6 +14,7 @@ from tracker.extensions import db
 from tracker.models import (
     MilestoneTemplate,
     Plan,
+    PlanLayer,
     PlanStatus,
     RoleTemplate,
     RoleVersion,
@@ -44,26 +45,33 @@ class TemplateRow:
         return self.template.kind == TemplateKind.BASELINE
 
     @property
+    def is_layer(self) -> bool:
+        """An optional team or context layer, merged on top of a role when HR picks it."""
+        return self.template.kind == TemplateKind.LAYER
+
+    @property
     def active_plans(self) -> int:
         return sum(row.active_plans for row in self.versions)
 
 
 def _plans_per_version() -> dict[int, int]:
     """Active plans per version: a role version through the plan's role, a baseline version
-    through the baseline it merged."""
+    through the baseline it merged, a layer version through the plan's layers."""
     counts: dict[int, int] = {}
-    for column in (Plan.role_version_id, Plan.baseline_version_id):
-        rows = db.session.execute(
-            sa.select(column, sa.func.count()).where(Plan.status == PlanStatus.ACTIVE,
-                                                     column.is_not(None))
-            .group_by(column)).all()
-        for version_id, n in rows:
+    queries = [sa.select(column, sa.func.count()).where(Plan.status == PlanStatus.ACTIVE,
+                                                        column.is_not(None)).group_by(column)
+               for column in (Plan.role_version_id, Plan.baseline_version_id)]
+    queries.append(sa.select(PlanLayer.version_id, sa.func.count()).join(Plan)
+                   .where(Plan.status == PlanStatus.ACTIVE).group_by(PlanLayer.version_id))
+    for query in queries:
+        for version_id, n in db.session.execute(query).all():
             counts[version_id] = counts.get(version_id, 0) + n
     return counts
 
 
 def library_rows() -> list[TemplateRow]:
-    """Every template with every version (oldest first): the baseline first, then roles by name."""
+    """Every template with every version (oldest first): the baseline first, then roles, then
+    layers, each by name."""
     counts = _plans_per_version()
     versions = db.session.scalars(
         sa.select(RoleVersion).join(RoleTemplate)
@@ -76,7 +84,7 @@ def library_rows() -> list[TemplateRow]:
             version.template, [], drafts.get(version.template.slug)))
         row.versions.append(VersionRow(version, counts.get(version.id, 0)))
     return sorted(rows.values(),
-                  key=lambda r: (not r.is_baseline, r.template.name))
+                  key=lambda r: (not r.is_baseline, r.is_layer, r.template.name))
 
 
 def open_drafts() -> list[TemplateDraft]:

@@ -21,4 +21,4 @@ def studio_access(view):
     return wrapped
 
 
-from tracker.studio import editor, editors, files, new_role, routes  # noqa: E402,F401
+from tracker.studio import editor, editors, files, new_role, preview, routes  # noqa: E402,F401

@@ -127,6 +127,10 @@ def start_editing(slug: str):
     version = current_version(slug)
     if version is None:
         abort(404)
+    if version.template.kind == TemplateKind.LAYER:  # replaces and drops have no editor yet
+        flash("Layers are edited as files for now: change the layer's file in "
+              "tracker/library/layers/ and run `tracker roles load`.", "info")
+        return redirect(url_for("studio.show", slug=slug), 303)
     drafts.start_from(version, current_user)  # CSRFProtect has checked the token
     db.session.commit()
     return redirect(url_for("studio.draft", slug=slug), 303)

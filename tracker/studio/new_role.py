@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from tracker.extensions import db
 from tracker.forms import add_error, choices
+from tracker.models import TemplateKind
 from tracker.services import drafts
 from tracker.services.errors import InputError
 from tracker.services.role_catalogue import find_role, read_catalogue
@@ -28,7 +29,8 @@ def _form() -> NewTemplateForm:
     form.catalogue.choices = choices([("", "Choose a role")] + [
         (role.slug, f"{role.name} ({role.area})") for role in catalogue if role.slug not in taken])
     form.copy_of.choices = choices([("", "Choose a template")] + [
-        (row.template.slug, row.template.name) for row in library_rows() if not row.is_baseline])
+        (row.template.slug, row.template.name) for row in library_rows()
+        if not (row.is_baseline or row.is_layer)])
     return form
 
 
@@ -45,7 +47,7 @@ def _start(form: NewTemplateForm):
     copy_of = None
     if form.start.data == "copy":
         copy_of = current_version(form.copy_of.data or "")
-        if copy_of is None:
+        if copy_of is None or copy_of.template.kind == TemplateKind.LAYER:
             raise InputError("copy_of", "choose the template to copy")
     if not name:
         raise InputError("name", "give the role a name")
