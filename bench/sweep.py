@@ -6,6 +6,9 @@ whatever the number of hires, so the 1k/100k time ratio shows how the sweep's re
 
 Each measurement runs in a child process of its own, so its peak memory
 (``ru_maxrss``, taken inside the child) is the sweep's and not the parent's:
+- ``prime``: a real sweep with ``read_all`` an hour before ``--now`` (what the first sweep after
+  a deploy does), so every plan's ``next_reminder_at`` is what a running scheduler leaves; its
+  rows are deleted again. Timed too: it is the one sweep that reads every plan;
 - ``dry``: ``sweep(now, dry_run=True)``, median of ``--repeat`` runs, and its SQL statements;
 - ``real``: one real sweep (inserts into the outbox), then the inserted rows are deleted again
   so the script can be rerun on the same database;
@@ -32,6 +35,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from seed import NOW, make_app  # noqa: E402
+
+MODES = ("prime", "sql", "dry", "real")
+PRIME_BEFORE = timedelta(hours=1)
 
 HAND_WRITTEN = """
 SELECT p.id, m.id, m.key, m.due_date, g.id, g.status, c.id, h.timezone, mg.timezone
@@ -71,8 +77,12 @@ def child(url: str, mode: str, now: datetime, repeat: int) -> dict:
                         lambda *args, **kw: statements.append(1))
         db.session.execute(sa.text("SELECT 1"))  # connect before the baseline is taken
         base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        samples, out = [], None
-        for _ in range(repeat if mode != "real" else 1):
+        samples, out, read = [], None, None
+        if mode == "dry":  # how many plans the sweep reads, outside the timing
+            from tracker.reminders.plan import planned
+            read = len(planned(now).plans)
+            db.session.rollback()
+        for _ in range(repeat if mode in ("sql", "dry") else 1):
             statements.clear()
             started = time.perf_counter()
             if mode == "sql":
@@ -84,19 +94,20 @@ def child(url: str, mode: str, now: datetime, repeat: int) -> dict:
                     "answered_by": day - timedelta(days=8)}).all())
             elif mode == "dry":
                 out = sum(sweep(now, dry_run=True).counts.values())
-            else:
+            else:  # prime: every plan read, as the first sweep after a deploy does
                 before = db.session.scalar(sa.select(sa.func.max(Notification.id))) or 0
-                out = sweep(now).counts
+                out = sweep(now - PRIME_BEFORE if mode == "prime" else now,
+                            read_all=mode == "prime").counts
             samples.append(time.perf_counter() - started)
             db.session.rollback()
         count = len(statements)
-        if mode == "real":  # put the outbox back, so the next run finds the same work
+        if mode in ("real", "prime"):  # put the outbox back, so the next run finds the same work
             db.session.execute(sa.delete(Notification).where(Notification.id > before))
             db.session.execute(sa.delete(SweepProblem))
             db.session.commit()
         db.engine.dispose()
     kinds = out if isinstance(out, dict) else {}
-    return {"seconds": statistics.median(samples), "kinds": kinds,
+    return {"seconds": statistics.median(samples), "kinds": kinds, "read": read,
             "rows": sum(kinds.values()) if kinds else out, "statements": count,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "base_mb": base_mb}
@@ -114,25 +125,30 @@ def main() -> None:
     parser.add_argument("urls", nargs="+", help="database URLs, smallest first")
     parser.add_argument("--now", default=NOW)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", choices=["dry", "real", "sql"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.urls[0], args.child, datetime.fromisoformat(args.now),
                                args.repeat)))
         return
-    results = {url: {mode: run(url, mode, args) for mode in ("sql", "dry", "real")}
+    results = {url: {mode: run(url, mode, args) for mode in MODES}
                for url in args.urls}
     first = results[args.urls[0]]
-    print(f"{'database':44} {'sql s':>7} {'dry s':>7} {'real s':>7} {'dry/sql':>8} "
-          f"{'growth':>7} {'stmts':>6} {'rows':>6} {'peak MB':>8} {'base MB':>8}")
+    print(f"{'database':36} {'sql s':>7} {'dry s':>7} {'real s':>7} {'dry/sql':>8} "
+          f"{'growth':>7} {'stmts':>6} {'read':>6} {'rows':>6} {'peak MB':>8} {'base MB':>8}"
+          f" {'prime s':>8} {'prime MB':>8}")
     for url, r in results.items():
-        print(f"{url[-44:]:44} {r['sql']['seconds']:7.3f} {r['dry']['seconds']:7.3f} "
+        print(f"{url[-36:]:36} {r['sql']['seconds']:7.3f} {r['dry']['seconds']:7.3f} "
               f"{r['real']['seconds']:7.3f} {r['dry']['seconds'] / r['sql']['seconds']:7.1f}x "
               f"{r['dry']['seconds'] / first['dry']['seconds']:6.2f}x "
-              f"{r['dry']['statements']:6} {r['real']['rows']:6} "
-              f"{r['real']['peak_mb']:8.0f} {r['real']['base_mb']:8.0f}")
+              f"{r['dry']['statements']:6} {r['dry']['read']:6} {r['real']['rows']:6} "
+              f"{r['real']['peak_mb']:8.0f} {r['real']['base_mb']:8.0f} "
+              f"{r['prime']['seconds']:8.1f} {r['prime']['peak_mb']:8.0f}")
     for url, r in results.items():
         print(f"  {url[-40:]}: {json.dumps(r['real']['kinds'], sort_keys=True)}")
+    print("read: plans the sweep read; prime: a real sweep reading every plan an hour before "
+          "--now (as the first sweep after a deploy), which leaves each plan's next reminder "
+          "time as a running scheduler would; its rows are deleted again")
     print("growth: dry-run time against the first database; rows: outbox rows the real sweep "
           "queued (the same at every size when seeded with the same --now); peak MB: "
           "ru_maxrss of the real sweep's process, base MB: the same before it swept")
