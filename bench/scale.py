@@ -147,7 +147,7 @@ def signed_in(app, email: str):
     return client
 
 
-def measure(url: str, repeat: int) -> dict:
+def measure(url: str, repeat: int, only: list[str]) -> dict:
     from tracker.extensions import db
     from tracker.models import Plan, User
     app = make_app(url)
@@ -167,6 +167,8 @@ def measure(url: str, repeat: int) -> dict:
     params = {"plan": plan, "manager": manager_id, "today": date.today(),
               "grace": date.fromordinal(date.today().toordinal() - 7)}
     for name, who, path, sql in PAGES:
+        if only and name not in only:
+            continue
         if engine.dialect.name == "sqlite":  # dates are text there
             sql = sql.replace("(q.due_on - p.start_date)",
                               "CAST(julianday(q.due_on) - julianday(p.start_date) AS INTEGER)")
@@ -213,16 +215,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("urls", nargs="+", help="database URLs, smallest first")
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--only", default="", help="comma-separated page names to measure")
+    parser.add_argument("--no-csv", action="store_true", help="skip the CSV export")
     parser.add_argument("--csv-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.csv_child:
         print(json.dumps(csv_child(args.urls[0])))
         return
-    results = {url: measure(url, args.repeat) for url in args.urls}
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    results = {url: measure(url, args.repeat, only) for url in args.urls}
     first, last = results[args.urls[0]], results[args.urls[-1]]
     header = "".join(f" {url[-18:]:>30}" for url in args.urls)
     print(f"{'page':24}{header} {'growth':>7}")
-    for name, *_ in PAGES:
+    shown = [name for name, *_ in PAGES if not only or name in only]
+    for name in shown:
         cells = "".join(f" {r[name]['ms'] / r['bare']:7.1f}x bare "
                         f"{r[name]['orm_ms'] / r[name]['sql_ms']:5.1f}x sql {r[name]['stmts']:3}st"
                         for r in results.values())
@@ -230,12 +236,12 @@ def main() -> None:
         print(f"{name:24}{cells} {growth:6.2f}x")
     for url, r in results.items():
         ms = ", ".join(f"{name} {r[name]['ms']:.0f}/{r[name]['orm_ms']:.0f}/"
-                       f"{r[name]['sql_ms']:.0f}" for name, *_ in PAGES)
+                       f"{r[name]['sql_ms']:.0f}" for name in shown)
         print(f"  {url[-30:]}: bare {r['bare']:.2f} ms; page/orm/sql ms: {ms}")
     print("x bare: the page against /_bare; x sql: the page's reads through the services "
           "(ORM) against the hand-written SQL; st: statements per page; growth: x bare, "
           "last database against the first")
-    for url in args.urls:
+    for url in [] if args.no_csv else args.urls:
         done = subprocess.run([sys.executable, __file__, "--csv-child", url],
                               capture_output=True, text=True, check=True)
         r = json.loads(done.stdout.strip().splitlines()[-1])
