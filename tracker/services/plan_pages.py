@@ -79,10 +79,9 @@ def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, to
     else:
         status = "all"
     chosen["status"] = status
-    if role:
-        clauses.append(Plan.role_version_id.in_(
-            sa.select(RoleVersion.id).join(RoleTemplate).where(RoleTemplate.slug == role)))
-        chosen["role"] = role
+    found, kept = role_layer_cohort(role=role, layer=layer, cohort=cohort)
+    clauses += found
+    chosen |= kept
     if manager:
         clauses.append(Plan.manager_id == manager)
         chosen["manager"] = manager
@@ -92,14 +91,25 @@ def plan_list_filter(*, status: str, role: str, manager: int | None, at: str, to
     if risk == "yes":
         clauses.append(at_risk(today))
         chosen["risk"] = risk
+    return sa.and_(sa.true(), *clauses), chosen
+
+
+def role_layer_cohort(*, role: str, layer: str, cohort: str) -> tuple[list, dict]:
+    """The filters HR's list and every report share, as SQL clauses and the choices kept: the
+    plan's role, a layer it was made with, the quarter the hire started in."""
+    clauses, chosen = [], {}
+    if role:
+        clauses.append(Plan.role_version_id.in_(
+            sa.select(RoleVersion.id).join(RoleTemplate).where(RoleTemplate.slug == role)))
+        chosen["role"] = role
+    if layer:
+        clauses.append(with_layer(layer))
+        chosen["layer"] = layer
     quarter = quarter_range(cohort or "")
     if quarter:
         clauses.append(Plan.start_date.between(*quarter))
         chosen["cohort"] = cohort
-    if layer:
-        clauses.append(with_layer(layer))
-        chosen["layer"] = layer
-    return sa.and_(sa.true(), *clauses), chosen
+    return clauses, chosen
 
 
 def role_choices() -> list[tuple[str, str]]:

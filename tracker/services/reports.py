@@ -26,8 +26,7 @@ from tracker.models import (
     RoleVersion,
 )
 from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.services.overview import quarter_range
-from tracker.services.plan_pages import with_layer
+from tracker.services.plan_pages import role_layer_cohort
 
 
 @dataclass(frozen=True)
@@ -50,19 +49,8 @@ def plan_filter(role: str = "", cohort: str = "", layer: str = ""
                 ) -> tuple[sa.ColumnElement, dict]:
     """Which plans a report reads: not archived, of ``role``, started in ``cohort``, made
     with the team or context ``layer``."""
-    clauses, chosen = [Plan.status != PlanStatus.ARCHIVED], {}
-    if role:
-        clauses.append(Plan.role_version_id.in_(
-            sa.select(RoleVersion.id).join(RoleTemplate).where(RoleTemplate.slug == role)))
-        chosen["role"] = role
-    quarter = quarter_range(cohort or "")
-    if quarter:
-        clauses.append(Plan.start_date.between(*quarter))
-        chosen["cohort"] = cohort
-    if layer:
-        clauses.append(with_layer(layer))
-        chosen["layer"] = layer
-    return sa.and_(*clauses), chosen
+    clauses, chosen = role_layer_cohort(role=role, layer=layer, cohort=cohort)
+    return sa.and_(Plan.status != PlanStatus.ARCHIVED, *clauses), chosen
 
 
 def late_goals(where, today: date, limit: int | None = None) -> list[GoalRow]:
