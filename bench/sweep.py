@@ -8,7 +8,9 @@ Each measurement runs in a child process of its own, so its peak memory
 (``ru_maxrss``, taken inside the child) is the sweep's and not the parent's:
 - ``prime``: a real sweep with ``read_all`` an hour before ``--now`` (what the first sweep after
   a deploy does), so every plan's ``next_reminder_at`` is what a running scheduler leaves; its
-  rows are deleted again. Timed too: it is the one sweep that reads every plan;
+  rows are deleted again, and the plans they belonged to marked as owing them (their time
+  cleared), so the measured sweep still has the same work. Timed too: it is the one sweep that
+  reads every plan;
 - ``dry``: ``sweep(now, dry_run=True)``, median of ``--repeat`` runs, and its SQL statements;
 - ``real``: one real sweep (inserts into the outbox), then the inserted rows are deleted again
   so the script can be rerun on the same database;
@@ -101,6 +103,13 @@ def child(url: str, mode: str, now: datetime, repeat: int) -> dict:
             samples.append(time.perf_counter() - started)
             db.session.rollback()
         count = len(statements)
+        if mode == "prime":  # its messages were never sent: their plans owe them still
+            from tracker.models import Plan
+
+            owing = sa.select(Notification.plan_id).where(Notification.id > before,
+                                                           Notification.plan_id.is_not(None))
+            db.session.execute(sa.update(Plan).where(Plan.id.in_(owing))
+                               .values(next_reminder_at=None))
         if mode in ("real", "prime"):  # put the outbox back, so the next run finds the same work
             db.session.execute(sa.delete(Notification).where(Notification.id > before))
             db.session.execute(sa.delete(SweepProblem))

@@ -27,7 +27,9 @@ from tracker.models import (
     User,
 )
 
-PEOPLE = (so.joinedload(Plan.hire), so.joinedload(Plan.manager), so.joinedload(Plan.buddy))
+# People by primary key (selectin), not joined: a join lets PostgreSQL hash all of users.
+PEOPLE = (so.selectinload(Plan.hire), so.selectinload(Plan.manager),
+          so.selectinload(Plan.buddy))
 
 
 def running_plans(*, created_since: datetime, due_from: date, starts_by: date,
