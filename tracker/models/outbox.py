@@ -20,7 +20,9 @@ class Notification(TimestampMixin, Base):
     """One message that should go out; the unique dedupe key makes every sweep idempotent."""
 
     __tablename__ = "notifications"
-    __table_args__ = (sa.Index("ix_notifications_status_send_after", "status", "send_after"),)
+    __table_args__ = (sa.Index("ix_notifications_status_send_after", "status", "send_after"),
+                      # the sweep's "keys already queued in this window" (reminders/data.py)
+                      sa.Index("ix_notifications_send_after", "send_after"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     dedupe_key: so.Mapped[str] = so.mapped_column(sa.String(255), unique=True)

@@ -167,6 +167,9 @@ class Evidence(TimestampMixin, Base):
     """One piece of evidence; rows are never deleted, a withdrawal is a status."""
 
     __tablename__ = "evidence"
+    # Evidence waiting for review, oldest first per goal: the review queue and the sweep's
+    # "reviews waiting" read it by status, which would otherwise scan every piece.
+    __table_args__ = (sa.Index("ix_evidence_status_goal_id", "status", "goal_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     goal_id: so.Mapped[int] = so.mapped_column(
