@@ -109,5 +109,26 @@ def test_test_event_delivery_log_turn_off_on_and_delete(app, client, admin):
     assert client.get(f"/admin/webhooks/{endpoint_id}").status_code == 404
 
 
+def test_the_log_shows_a_failed_trys_error_and_next_try_until_it_is_delivered(app, client,
+                                                                             admin):
+    with Receiver() as receiver:
+        receiver.status = 500
+        add(client, receiver.url)
+        endpoint_id = only_endpoint(app).id
+        client.post(f"/admin/webhooks/{endpoint_id}/test")
+        with app.app_context():
+            deliver()
+        failed = client.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
+        assert "HTTP 500" in failed and "next try" in failed and 'class="error-text"' in failed
+        receiver.status = 200
+        with app.app_context():
+            delivery = db.session.scalar(sa.select(WebhookDelivery))
+            delivery.send_after = delivery.created_at  # the retry is due now
+            db.session.commit()
+            assert deliver().sent == 1
+    sent = client.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
+    assert "delivered" in sent and "next try" not in sent and 'class="error-text"' not in sent
+
+
 def test_the_outbox_page_links_to_the_webhooks(app, client, admin):
     assert 'href="/admin/webhooks"' in client.get("/admin/outbox").get_data(as_text=True)

@@ -75,3 +75,13 @@ class WebhookDelivery(Base):
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
 
     endpoint: so.Mapped[WebhookEndpoint] = so.relationship(back_populates="deliveries")
+
+    @property
+    def will_try_again(self) -> bool:
+        """Waiting for its first try or a retry: the log shows when the next one is."""
+        return self.status in (NotificationStatus.PENDING, NotificationStatus.FAILED)
+
+    @property
+    def error_to_show(self) -> str | None:
+        """The last error, unless a later try delivered it after all."""
+        return self.last_error if self.status != NotificationStatus.SENT else None
