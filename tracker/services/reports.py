@@ -53,7 +53,7 @@ def plan_filter(role: str = "", cohort: str = "", layer: str = ""
     return sa.and_(Plan.status != PlanStatus.ARCHIVED, *clauses), chosen
 
 
-def late_goals(where, today: date, limit: int | None = None) -> list[GoalRow]:
+def late_goals(where, today: date) -> list[GoalRow]:
     """Template goals by key, the most often late first, in one statement."""
     unfinished = PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES))
     finished_late = sa.and_(PlanGoal.finished_at.is_not(None),
@@ -78,7 +78,5 @@ def late_goals(where, today: date, limit: int | None = None) -> list[GoalRow]:
         .group_by(RoleTemplate.slug, RoleTemplate.name, GoalTemplate.key)
         .order_by((late_count * 1.0 / sa.func.count(PlanGoal.id)).desc(), late_count.desc(),
                   GoalTemplate.key))
-    if limit:
-        query = query.limit(limit)
     return [GoalRow(slug, name, key, title, goals, late or 0, waived or 0, sent or 0)
             for slug, name, key, title, goals, late, waived, sent in db.session.execute(query)]
