@@ -75,7 +75,7 @@ def build_world(app):
                   "token": [invitation_token(felix), preferences_token(ben), calendar],
                   # The studio: a template with an open draft, one of its goal keys, editors.
                   "slug": ["data-engineer", "machine-learning-engineer"],
-                  "milestone": ["d30", "m12"],
+                  "milestone": ["d30", "m12"], "number": [1, 2],
                   "name": ["milestones", "check-ins", "pulses", "reviews"], "user_id": [felix.id, *ids(User.id)[:2]],
                   "webhook_id": [webhook.id]},
             # Form values that get a request as far as it can go, by field name (by route too,

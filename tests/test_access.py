@@ -36,6 +36,16 @@ def plan_people(*, admin, manager, hire, buddy, strangers=404) -> dict:
             "other.manager": strangers, "other.hire": strangers} | NONE_LOGGED_IN
 
 
+def body(**fields) -> tuple:
+    """A JSON body for an API route, kept hashable for the table's keys."""
+    return tuple(sorted(fields.items()))
+
+
+def api(statuses: dict) -> dict:
+    """The same statuses over the API, where nobody signed in gets a 401, not the login page."""
+    return statuses | {None: 401}
+
+
 ON_PLAN = plan_people(admin=200, manager=200, hire=200, buddy=200)
 HIRE_ACTS = plan_people(admin=403, manager=403, hire=422, buddy=403)
 MANAGER_ACTS = plan_people(admin=403, manager=422, hire=403, buddy=403)
@@ -149,9 +159,51 @@ MATRIX = {
     ("POST", "admin.change_status", "/admin/plans/{plan}/status", "status=deleted"):
         only_admin(422),
     ("POST", "admin.new_invitation", "/admin/plans/{plan}/invitation", ""): only_admin(302),
+    # The JSON API: a body() is sent as JSON; signed out is a 401, never a redirect.
+    ("GET", "api.openapi", "/api/v1/openapi.json", None): everyone(200) | {None: 200},
+    ("GET", "api.openapi_docs", "/api/v1/docs/openapi.json", None): everyone(200) | {None: 200},
+    ("GET", "api.docs", "/api/v1/docs", None): everyone(200) | {None: 200},
+    ("GET", "api.me", "/api/v1/me", None): api(everyone(200)),
+    ("GET", "api.list_roles", "/api/v1/roles", None): api(everyone(200)),
+    ("GET", "api.show_role", "/api/v1/roles/data-engineer", None): api(everyone(200)),
+    ("GET", "api.show_version", "/api/v1/roles/data-engineer/versions/1", None):
+        api(everyone(200)),
+    ("GET", "api.list_plans", "/api/v1/plans", None): api(everyone(200)),
+    ("POST", "api.create_plan", "/api/v1/plans", body(
+        name="", email="", role="", start_date="2026-12-01", manager_email="")): api(only_admin(422)),
+    ("GET", "api.show_plan", "/api/v1/plans/{plan}", None): api(ON_PLAN),
+    ("PATCH", "api.update_plan", "/api/v1/plans/{plan}", body(start_date="1900-01-01")):
+        api(plan_people(admin=422, manager=403, hire=403, buddy=403)),
+    ("POST", "api.import_plans", "/api/v1/hires/import", body(csv="", dry_run=False)):
+        api(only_admin(422)),
+    ("GET", "api.list_goals", "/api/v1/plans/{plan}/goals", None): api(ON_PLAN),
+    ("GET", "api.show_goal", "/api/v1/plans/{plan}/goals/{goal}", None): api(ON_PLAN),
+    ("POST", "api.add_evidence", "/api/v1/plans/{plan}/goals/{goal}/evidence",
+     body(kind="note", note="")): api(HIRE_ACTS),
+    ("POST", "api.review", "/api/v1/plans/{plan}/goals/{goal}/review",
+     body(approve=False, comment="")): api(MANAGER_ACTS),
+    ("POST", "api.mark_done", "/api/v1/plans/{plan}/goals/{goal}/done", body()): api(HIRE_ACTS),
+    ("POST", "api.waive", "/api/v1/plans/{plan}/goals/{goal}/waive", body(reason="")):
+        api(MANAGER_ACTS),
+    ("GET", "api.list_checkins", "/api/v1/plans/{plan}/checkins", None):
+        api(plan_people(admin=200, manager=200, hire=200, buddy=403)),
+    ("PUT", "api.write_hire_half", "/api/v1/plans/{plan}/checkins/d30/hire",
+     body(self_assessment="x" * 10_001)): api(HIRE_ACTS),
+    ("PUT", "api.write_manager_half", "/api/v1/plans/{plan}/checkins/d30/manager",
+     body(assessment="x" * 10_001)): api(MANAGER_ACTS),
+    ("POST", "api.sign", "/api/v1/plans/{plan}/checkins/d30/sign", body(digest="old")):
+        api(plan_people(admin=403, manager=422, hire=422, buddy=403)),
+    ("GET", "api.list_pulses", "/api/v1/plans/{plan}/pulses", None):
+        api(plan_people(admin=200, manager=200, hire=200, buddy=403)),
+    ("POST", "api.answer_pulse", "/api/v1/plans/{plan}/pulses",
+     body(confidence=3, win="x" * 10_000)): api(HIRE_ACTS),
+    ("GET", "api.list_notifications", "/api/v1/notifications", None): api(only_admin(200)),
     # Last: for its author this one succeeds and changes the evidence.
     ("POST", "plans.withdraw", "/evidence/{evidence}/withdraw", ""):
         plan_people(admin=403, manager=403, hire=302, buddy=403),
+    # And after it, the one that archives the plan for HR.
+    ("POST", "api.archive_plan", "/api/v1/plans/{plan}/archive", body()):
+        api(plan_people(admin=200, manager=403, hire=403, buddy=403)),
 }
 # Open to anyone by design: signing in and out and asking for a reset link (test_auth,
 # test_password_reset), and the set-password, reset, email preference and unsubscribe pages
@@ -193,7 +245,8 @@ def test_every_route_is_in_the_matrix(app):
     listed = {endpoint for _, endpoint, _, _ in MATRIX}
     routes = {rule.endpoint for rule in app.url_map.iter_rules()}
     assert routes - listed - EXEMPT == set()
-    methods = {(m, r.endpoint) for r in app.url_map.iter_rules() for m in r.methods & {"GET", "POST"}}
+    methods = {(m, r.endpoint) for r in app.url_map.iter_rules()
+               for m in r.methods & {"GET", "POST", "PUT", "PATCH", "DELETE"}}
     assert {(m, e) for m, e, _, _ in MATRIX} == {(m, e) for m, e in methods if e not in EXEMPT}
 
 
@@ -204,8 +257,11 @@ def test_access_matrix(app, client, world, viewer):
     got, expected = {}, {}
     for (method, endpoint, url, form), statuses in MATRIX.items():
         path = url.format(**vars(world))
-        response = client.get(path) if method == "GET" else client.post(
-            path, data=form, content_type="application/x-www-form-urlencoded")
+        if isinstance(form, tuple):
+            response = client.open(path, method=method, json=dict(form))
+        else:
+            response = client.get(path) if method == "GET" else client.post(
+                path, data=form, content_type="application/x-www-form-urlencoded")
         got[method, path] = response.status_code
         expected[method, path] = statuses[viewer]
         if viewer is None and response.status_code == 302:

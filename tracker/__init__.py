@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
+    from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
     from tracker.calendar import bp as calendar_bp
     from tracker.checkins import bp as checkins_bp
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(studio_bp, url_prefix="/studio")
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

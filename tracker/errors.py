@@ -14,6 +14,9 @@ def wants_json() -> bool:
 
 
 def _respond(error: HTTPException):
+    if request.path.startswith("/api/"):
+        from tracker.api.errors import from_http_exception  # the API's one error shape
+        return from_http_exception(error)
     if wants_json():
         return jsonify(error=error.name, message=error.description), error.code
     return render_template("errors/error.html", error=error), error.code

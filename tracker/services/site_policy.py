@@ -72,3 +72,17 @@ def menu(user: User) -> list[tuple[str, str]]:
                 *(["admins"] if user.is_admin else []),
                 *(["editors"] if use_studio(user) else [])}
     return [(endpoint, label) for endpoint, label, who in MENU if who in audience]
+
+
+def manage_hires(user: User) -> Decision:
+    """Creating hires, importing them and reading every plan: the work of HR and admins."""
+    if user.is_admin:
+        return ALLOW
+    return Decision(False, "only HR and admins create hires and see every plan", forbidden=True)
+
+
+def read_outbox(user: User) -> Decision:
+    """The outbox names every person and what they were sent: HR and admins only."""
+    if user.is_admin:
+        return ALLOW
+    return Decision(False, "only HR and admins read the outbox", forbidden=True)
