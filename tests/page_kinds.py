@@ -48,6 +48,7 @@ PAGE_KINDS = [
     PageKind("evidence-history", REVIEWED_HIRE, "/plans/{ana_silva}", ".evidence-withdrawn",
              open_first="li.goal:has(.evidence-withdrawn) > details > summary"),
     PageKind("check-in", "ben.okafor", "/plans/{ben_okafor}/checkins/d30", "form textarea"),
+    PageKind("api-docs", ADMIN, "/api/v1/docs", ".api-operation code"),
     PageKind("pulse", "dev.patel", "/plans/{dev_patel}", "#pulse form input[type=radio]"),
     PageKind("team", MANAGER, "/team", "table tbody tr"),
     PageKind("reviews", MANAGER, "/reviews", ".queue li"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template
 
-from tracker.api import bp, spec
+from tracker.api import bp, reference, spec
 
 PUBLIC_ENDPOINTS = frozenset({"api.openapi", "api.docs", "api.openapi_docs"})
 
@@ -18,4 +18,7 @@ def openapi():
 
 @bp.get("/docs")
 def docs():
-    return render_template("api/docs.html", version=spec.config.openapi_version)
+    document = spec.spec
+    return render_template("api/docs.html", version=document["openapi"],
+                           info=document["info"], groups=reference.operations(document),
+                           models=reference.models(document))
