@@ -164,3 +164,51 @@ def test_bulk_import_checks_then_creates_all_or_nothing(app, client, world):
         "/hires/import", {"csv": good}).status_code == 403
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Plan)) == 2
+
+
+@pytest.mark.csrf_on
+def test_a_cookie_change_needs_the_csrf_token_and_a_token_change_does_not(app, client, world):
+    from tests.conftest import login_as
+    from tests.test_csrf import token_from
+
+    path = f"/api/v1/plans/{world.plan}/goals/{world.goal}/evidence"
+    login_as(client, app, "hire@example.com")
+    refused = client.post(path, json={"kind": "note", "note": "from the browser"})
+    assert refused.status_code == 400
+    assert refused.get_json()["error"]["code"] == "csrf_failed"
+    csrf = token_from(client.get("/preferences").get_data(as_text=True))
+    accepted = client.post(path, json={"kind": "note", "note": "from the browser"},
+                           headers={"X-CSRFToken": csrf})
+    assert accepted.status_code == 201, accepted.get_json()
+    script = as_person(app, app.test_client(), "hire@example.com")
+    assert script.post(path.removeprefix("/api/v1"),
+                       {"kind": "note", "note": "from a script"}).status_code == 201
+
+
+def test_a_form_body_is_refused_with_415_and_nothing_changes(app, client, world):
+    hire = as_person(app, client, "hire@example.com")
+    sent = client.post(f"/api/v1/plans/{world.plan}/goals/{world.goal}/evidence",
+                       data={"kind": "note", "note": "as a form"}, headers=hire.headers)
+    assert sent.status_code == 415 and sent.get_json()["error"]["code"] == "unsupported_type"
+    with app.app_context():
+        assert db.session.get(PlanGoal, world.goal).status == GoalStatus.OPEN
+
+
+def test_a_plan_costs_the_same_sql_with_one_piece_of_evidence_or_many(app, client, world):
+    from tests.conftest import count_queries
+
+    hire = as_person(app, client, "hire@example.com")
+    path = f"/plans/{world.plan}"
+    hire.post(path + f"/goals/{world.goal}/evidence", {"note": "one"})
+
+    def statements():
+        with count_queries(app) as seen:
+            assert hire.get(path).status_code == 200
+        return len(seen)
+
+    one = statements()
+    with app.app_context():
+        plan = db.session.get(Plan, world.plan)
+        for goal in [g for g in plan.milestones[1].goals if g.owner == GoalOwner.HIRE][:3]:
+            hire.post(path + f"/goals/{goal.id}/evidence", {"note": "more"})
+    assert statements() == one
