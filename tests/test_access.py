@@ -170,7 +170,8 @@ MATRIX = {
         api(everyone(200)),
     ("GET", "api.list_plans", "/api/v1/plans", None): api(everyone(200)),
     ("POST", "api.create_plan", "/api/v1/plans", body(
-        name="", email="", role="", start_date="2026-12-01", manager_email="")): api(only_admin(422)),
+        name="", email="", role="", start_date="2026-12-01", manager_email="")):
+        api(only_admin(422)),
     ("GET", "api.show_plan", "/api/v1/plans/{plan}", None): api(ON_PLAN),
     ("PATCH", "api.update_plan", "/api/v1/plans/{plan}", body(start_date="1900-01-01")):
         api(plan_people(admin=422, manager=403, hire=403, buddy=403)),

@@ -21,8 +21,8 @@ from tracker.api.schemas import (
 )
 from tracker.extensions import db
 from tracker.models import MilestoneTemplate, RoleTemplate, RoleVersion
-from tracker.services.text import storable
 from tracker.services.role_versions import templates_overview
+from tracker.services.text import storable
 
 
 def _summary(template: RoleTemplate, latest: int | None) -> dict:

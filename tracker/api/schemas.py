@@ -10,6 +10,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+
 class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
