@@ -41,6 +41,8 @@ def identify() -> None:
                            headers={"Retry-After": str(limited.retry_after)}) from None
         db.session.commit()  # the counted request and "last used" stay even if the view fails
         g.api_token = use
+        # What login_user does for this request only: current_user is the token's owner, and
+        # no session cookie is written, so a token never turns into a browser session.
         login_manager._update_request_context_with_user(use.user)
         if use.read_only and request.method not in SAFE_METHODS:
             raise ApiError(403, "This token is read-only; make a read-write token to change "
