@@ -107,6 +107,7 @@ ROUTES = {
     ("GET", "admin.webhook_log"): None, ("POST", "admin.test_webhook"): ActionForm,
     ("POST", "admin.turn_off_webhook"): ActionForm, ("POST", "admin.turn_on_webhook"): ActionForm,
     ("POST", "admin.delete_webhook"): ActionForm,
+    ("POST", "auth.create_token"): auth.TokenForm, ("POST", "auth.revoke_token"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
