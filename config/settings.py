@@ -47,6 +47,10 @@ class BaseConfig:
     RESET_ADDRESS_ATTEMPTS = 20
     RESET_ADDRESS_MINUTES = 60
     PASSWORD_RESET_MINUTES = 60  # how long a "forgot my password" link works; once only
+    # Personal access tokens (services/access_tokens.py): each token may make this many API
+    # requests in any window of this many seconds; the next is refused (429, Retry-After).
+    TOKEN_RATE_LIMIT = 300
+    TOKEN_RATE_WINDOW_SECONDS = 60
     # Single sign-on with OpenID Connect (tracker/auth/oidc.py): on when all three are set.
     # People are matched by verified email to accounts HR made; nobody is created by signing in.
     OIDC_ISSUER = ""  # https://id.example.com (discovery: <issuer>/.well-known/openid-...)
@@ -241,6 +245,9 @@ def _validate(values: dict[str, Any]) -> None:
             f"DUE_DATE_WEEKEND_RULE={rule!r} is unknown; use one of {', '.join(WEEKEND_RULES)}"
         )
     _validate_sign_in(values)
+    for name in ("TOKEN_RATE_LIMIT", "TOKEN_RATE_WINDOW_SECONDS"):
+        if not isinstance(values.get(name), int) or values[name] < 1:
+            raise ConfigError(f"{name}={values.get(name)!r} must be a whole number of 1 or more")
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

@@ -23,7 +23,7 @@ from tracker.models import (
     RoleTemplate,
     User,
 )
-from tracker.services import drafts, webhooks
+from tracker.services import access_tokens, drafts, webhooks
 from tracker.services.calendar_feeds import make_address
 from tracker.services.demo import DEMO_DOMAIN, seed_demo
 from tracker.services.goals import submit_evidence
@@ -58,6 +58,7 @@ def build_world(app):
         webhook, _ = webhooks.create_endpoint("https://hooks.example.com/onboarding",
                                               ["hire.created", "goal.approved"], hr)
         webhooks.send_test(webhook, hr)  # a delivery in its log
+        token, _ = access_tokens.create_token(ben, "HRIS sync", read_only=True)
         db.session.commit()
 
         def ids(column, *where):
@@ -77,7 +78,7 @@ def build_world(app):
                   "slug": ["data-engineer", "machine-learning-engineer"],
                   "milestone": ["d30", "m12"], "number": [1, 2],
                   "name": ["milestones", "check-ins", "pulses", "reviews"], "user_id": [felix.id, *ids(User.id)[:2]],
-                  "webhook_id": [webhook.id]},
+                  "webhook_id": [webhook.id], "token_id": [token.id]},
             # Form values that get a request as far as it can go, by field name (by route too,
             # where a route needs its own).
             typical={"email": "nia.new@example.com", "name": "Nia New", "role": "data-engineer",

@@ -16,7 +16,7 @@ import yaml
 from tests.browser_support import PHONE, demo_app, serving
 from tracker.extensions import db
 from tracker.models import Plan, User
-from tracker.services import drafts, sweep_problems, webhooks
+from tracker.services import access_tokens, drafts, sweep_problems, webhooks
 from tracker.services.demo import DEMO_PASSWORD
 from tracker.services.role_library import PACKAGE_LIBRARY
 from tracker.services.role_versions import current_version, load_library
@@ -74,6 +74,7 @@ PAGE_KINDS = [
     PageKind("template-changes", MANAGER, "/plans/{ben_okafor}/template-changes",
              "ol.template-changes li form button"),
     PageKind("preferences", "dev.patel", "/preferences", "form fieldset input[type=radio]"),
+    PageKind("preferences-tokens", MANAGER, "/preferences", "ul.tokens li form button"),
     PageKind("webhooks", ADMIN, "/admin/webhooks", "form fieldset input[type=checkbox]"),
     PageKind("webhook-log", ADMIN, "/admin/webhooks/{webhook}", "table.webhook-log tbody tr"),
 ]
@@ -172,6 +173,16 @@ def add_webhook() -> int:
     return endpoint.id
 
 
+def add_tokens() -> None:
+    """Two access tokens of the manager's, one used, for the list on her preferences page
+    (the demo has none)."""
+    maya = db.session.scalar(sa.select(User).where(User.email == email(MANAGER)))
+    _, raw = access_tokens.create_token(maya, "HRIS sync", read_only=True)
+    access_tokens.create_token(maya, "Team dashboard script", read_only=False)
+    db.session.commit()
+    access_tokens.authenticate(f"Bearer {raw}")
+
+
 def release_template_update(folder) -> None:
     """A newer version of Ben's role (the MLOps engineer), so his plan has changes to adopt
     (the demo's plans are all on the latest versions): one goal reworded, one added."""
@@ -208,6 +219,7 @@ def site(browser, tmp_path_factory):
         release_template_update(tmp_path_factory.mktemp("library"))
         open_draft("data-engineer")
         plans["webhook"] = add_webhook()  # not a plan: the paths are formatted with these
+        add_tokens()
     with serving(app) as base:
         send_goals_for_review(browser, base)
         yield Site(base, plans, {})

@@ -15,7 +15,7 @@ from tests.factories import PlanFactory, cast, days_ago
 from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.models import EvidenceKind, GoalOwner
-from tracker.services import drafts, webhooks
+from tracker.services import access_tokens, drafts, webhooks
 from tracker.services.goals import submit_evidence
 from tracker.services.role_versions import current_version
 
@@ -90,6 +90,12 @@ MATRIX = {
     # turning it off when it is off changes nothing at all.
     ("POST", "calendar.turn_off", "/calendar/address/off", ""): everyone(302),
     ("POST", "calendar.new_address", "/calendar/address", ""): everyone(200),
+    # Personal access tokens: a token needs a name, and the hire's token is already revoked,
+    # so its owner and admins are told so and nothing changes; anyone else finds no token.
+    ("POST", "auth.create_token", "/preferences/tokens", "name="): everyone(422),
+    ("POST", "auth.revoke_token", "/preferences/tokens/{token}/revoke", ""):
+        {v: 404 for v in VIEWERS[:-1]} | {"admin": 302, "hire": 302} | NONE_LOGGED_IN,
+    ("POST", "auth.revoke_token", "/preferences/tokens/999999/revoke", ""): everyone(404),
     ("GET", "admin.plans", "/admin/plans", None): only_admin(200),
     ("GET", "admin.outbox", "/admin/outbox", None): only_admin(200),
     ("GET", "studio.index", "/studio/", None): only_admin(200),
@@ -233,10 +239,13 @@ def build_world(app):
         drafts.start_from(current_version("data-engineer"), people.admin)
         webhook, _ = webhooks.create_endpoint("https://hooks.example.com/onboarding",
                                               ["hire.created"], people.admin)
+        token, _ = access_tokens.create_token(people.hire, "HRIS sync", read_only=True)
+        access_tokens.revoke(token, people.hire)
         db.session.commit()
         return SimpleNamespace(plan=plan.id, other_plan=plan.id + 1, goal=goals[0].id,
                                milestone=plan.milestones[0].id, evidence=evidence.id,
-                               file_evidence=file_evidence.id, webhook=webhook.id)
+                               file_evidence=file_evidence.id, webhook=webhook.id,
+                               token=token.id)
 
 
 world = cached_world(build_world)

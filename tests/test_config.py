@@ -45,6 +45,8 @@ def test_config_class_is_chosen_by_tracker_config():
     ("ADMIN_PAGE_SIZE", "many", "is not a whole number"),
     ("WTF_CSRF_ENABLED", "perhaps", "is not a boolean"),
     ("DEFAULT_TIMEZONE", "Mars/Olympus", "is not an IANA time zone"),
+    ("TOKEN_RATE_LIMIT", "0", "must be a whole number of 1 or more"),
+    ("TOKEN_RATE_WINDOW_SECONDS", "-60", "must be a whole number of 1 or more"),
 ])
 def test_bad_settings_fail_with_a_message_naming_them(name, raw, message):
     with pytest.raises(ConfigError, match=message) as info:

@@ -47,7 +47,7 @@ def test_every_post_route_refuses_a_request_without_the_token(app, client, world
     values = {"plan_id": world.plan, "goal_id": world.goal, "evidence_id": 1, "key": "d30",
               "milestone_id": world.milestone, "token": "not-checked-before-csrf",
               "notification_id": 1, "slug": "data-engineer", "milestone": "d30", "user_id": 1,
-              "webhook_id": 1, "number": 1}
+              "webhook_id": 1, "number": 1, "token_id": 1}
     before = _audit_count(app)
     # The one-click unsubscribe is exempt by design (RFC 8058; tests/test_unsubscribe.py).
     changes = [(method, rule) for rule in app.url_map.iter_rules()

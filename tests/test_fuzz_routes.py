@@ -121,6 +121,7 @@ ROUTES = {
     ("PUT", "api.write_manager_half"): None, ("POST", "api.sign"): None,
     ("GET", "api.list_pulses"): None, ("POST", "api.answer_pulse"): None,
     ("GET", "api.list_notifications"): None,
+    ("POST", "auth.create_token"): auth.TokenForm, ("POST", "auth.revoke_token"): ActionForm,
 }
 # Drawn per route and visitor, after the fixed ones; TRACKER_FUZZ_EXAMPLES=200 digs deeper.
 EXAMPLES = {"sqlite": 4, "postgresql": 1}

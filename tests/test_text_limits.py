@@ -91,14 +91,16 @@ FIELDS = {
     "webhook address": ("admin", "/admin/webhooks",
                         {"url": "https://hooks.example.com/{bad}", "events": "hire.created"},
                         "web address"),
+    "token name": ("hire", "/preferences/tokens", {"name": "{bad}"}, "token name"),
 }
 ONE_LINE = ["link", "waive reason", "pulse blocker", "pulse win", "goal title", "evidence hint",
             "due date reason", "new manager", "new buddy", "hire's name", "hire's email",
-            "hire's manager", "webhook address"]
+            "hire's manager", "webhook address", "token name"]
 # (field, the limit, the words that name it)
 LIMITS = [("note", 20_000), ("comment", 5_000), ("waive reason", 500), ("pulse win", 500),
           ("self-assessment", 10_000), ("goal note", 2_000), ("goal title", 160),
-          ("goal description", 5_000), ("evidence hint", 500), ("due date reason", 500)]
+          ("goal description", 5_000), ("evidence hint", 500), ("due date reason", 500),
+          ("token name", 100)]
 
 
 def _post(app, client, world, case: str, bad: str):

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import choices
+from tracker.forms import Fits, choices
 from tracker.services.preferences import CHOICES
+from tracker.services.text_rules import TOKEN_NAME
 
 
 class LoginForm(FlaskForm):
@@ -28,3 +29,11 @@ class SetPasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     preference = RadioField("Which emails do you want?", validate_choice=False,
                             choices=choices(CHOICES.items()))
+
+
+class TokenForm(FlaskForm):
+    """A new personal access token. Read-only starts ticked: a token that only reads can do
+    less harm where it leaks."""
+
+    name = StringField("Name", validators=[Fits(TOKEN_NAME)])
+    read_only = BooleanField("Read-only: it can read, but change nothing", default=True)

@@ -1,12 +1,15 @@
 """Email preferences: from the menu when signed in, or from the signed link in any email,
-and the one-click unsubscribe that mail programs offer from the List-Unsubscribe header."""
+and the one-click unsubscribe that mail programs offer from the List-Unsubscribe header.
+Signed in, the same page also holds the calendar feed and personal access tokens
+(tracker/auth/tokens.py)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth import bp
-from tracker.auth.forms import PreferencesForm
+from tracker.auth.forms import PreferencesForm, TokenForm
 from tracker.extensions import csrf, db
-from tracker.forms import add_error
+from tracker.forms import add_error, blank
+from tracker.services.access_tokens import tokens_of
 from tracker.services.calendar_feeds import feed_of
 from tracker.services.errors import InputError
 from tracker.services.preferences import CHOICES, UNSUBSCRIBED, set_preference, user_for_token
@@ -30,13 +33,28 @@ def _page(user, action: str, **calendar):
         (422 if form.preference.errors or form.form_errors else 200)
 
 
+def _signed_in_sections(user, token_form: TokenForm | None = None) -> dict:
+    return {"calendar_section": True, "calendar": feed_of(user), "manages": manages_anyone(user),
+            "tokens": tokens_of(user),
+            "token_form": token_form if token_form is not None else blank(TokenForm)}
+
+
 @bp.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    """Signed in, the page also manages the calendar feed; the emailed link opens email
-    choices only."""
-    return _page(current_user, url_for("auth.preferences"), calendar_section=True,
-                 calendar=feed_of(current_user), manages=manages_anyone(current_user))
+    """Signed in, the page also manages the calendar feed and access tokens; the emailed link
+    opens email choices only."""
+    return _page(current_user, url_for("auth.preferences"), **_signed_in_sections(current_user))
+
+
+def signed_in_page(token_form: TokenForm, status: int):
+    """The signed-in page as it stands, with the token form as sent: for its refusals, which
+    belong beside its fields (the email choices are drawn as saved, not read from the post)."""
+    user = current_user
+    form = blank(PreferencesForm, data={"preference": user.notification_preference})
+    return render_template("auth/preferences.html", user=user, form=form,
+                           action=url_for("auth.preferences"),
+                           **_signed_in_sections(user, token_form)), status
 
 
 @bp.route("/preferences/<token>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
 from tracker.cli.roles import roles
 from tracker.cli.serve import scheduler, serve
+from tracker.cli.tokens import token
 from tracker.cli.webhooks import webhooks
 
 
@@ -28,3 +29,4 @@ tracker_cli.add_command(serve)
 tracker_cli.add_command(backup)
 tracker_cli.add_command(restore)
 tracker_cli.add_command(webhooks)
+tracker_cli.add_command(token)

@@ -1,4 +1,5 @@
 """Every model, importable from one place (Alembic and the app need them all registered)."""
+from tracker.models.access_token import AccessToken
 from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
@@ -34,6 +35,7 @@ from tracker.models.user import User
 from tracker.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
+    "AccessToken",
     "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
     "CheckInRating", "Evidence", "EvidenceKind", "EvidenceStatus", "GoalAction", "GoalOwner",
     "GoalSource", "GoalStatus", "GoalTemplate", "LayerType", "MilestoneKey", "MilestoneTemplate",

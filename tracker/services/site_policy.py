@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Notification, NotificationStatus, Plan, PlanStatus, User
+from tracker.models import AccessToken, Notification, NotificationStatus, Plan, PlanStatus, User
 from tracker.services.policy import ALLOW, Decision
 
 REQUEUEABLE = frozenset({NotificationStatus.DEAD, NotificationStatus.FAILED,
@@ -46,6 +46,15 @@ def grant_studio(user: User) -> Decision:
     if user.is_admin:
         return ALLOW
     return Decision(False, "only HR and admins choose the template editors", forbidden=True)
+
+
+def revoke_token(user: User, token: AccessToken) -> Decision:
+    """A personal access token is revoked by its owner, or by HR and admins (someone has left,
+    or a token leaked); nobody else learns that it exists."""
+    if user.id == token.user_id or user.is_admin:
+        return ALLOW
+    return Decision(False, "only the token's owner, HR and admins can revoke a token",
+                    forbidden=True)
 
 
 MENU = (("plans.home", "My plans", "everyone"), ("reviews.team_page", "My team", "managers"),

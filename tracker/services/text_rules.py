@@ -7,6 +7,7 @@ services check with these rules (and so the CLI and jobs do too); the forms draw
 from __future__ import annotations
 
 from tracker.models import (
+    AccessToken,
     Evidence,
     PlanGoal,
     PlanMilestone,
@@ -71,3 +72,6 @@ IMPORT_CSV = TextRule("CSV file", "csv_text", 1_000_000, one_line=False)
 
 # Outgoing webhooks: where the events go.
 WEBHOOK_URL = TextRule("web address", "url", column_length(WebhookEndpoint.url))
+
+# Personal access tokens: what each one is for ("HRIS sync").
+TOKEN_NAME = TextRule("token name", "name", column_length(AccessToken.name))

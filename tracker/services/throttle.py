@@ -1,10 +1,16 @@
-"""Counting attempts where every web process sees them: failed sign-ins and reset requests.
+"""Counting attempts where every web process sees them: failed sign-ins, reset requests and
+requests made with a personal access token.
 
 Counts live in the database (``throttle_events``), not in one process's memory, so four
 gunicorn workers cannot be tried four times as often. Each limit is a number of attempts per
 window against a key (an account's email or a client address). Once a key is at its limit,
 further attempts are refused *without being counted*, so the wait never grows: a person locked
 out by someone else's guessing waits at most one window after the last counted attempt.
+
+Sign-in and reset count only failures, with ``check`` before and ``count`` after, in the
+request's own transaction. API tokens count every request, with ``hit``, which checks and counts
+in a transaction of its own, so the count stands even when the request's work is rolled back
+(a refused request must still count), and windows can be seconds long.
 
 Flask-Limiter was considered: its stores are memory (not shared between processes), Redis,
 Memcached and MongoDB, so it would have made Redis a requirement of every installation.
@@ -15,7 +21,7 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -28,10 +34,16 @@ KEEP_EVENTS = timedelta(days=1)  # longer than any window; older rows are delete
 
 @dataclass(frozen=True)
 class Limit:
-    """``attempts`` per ``minutes`` against keys named ``scope:value``."""
+    """``attempts`` per window of ``minutes`` (and ``seconds``) against keys named
+    ``scope:value``."""
     scope: str
     attempts: int
-    minutes: int
+    minutes: int = 0
+    seconds: int = 0
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(minutes=self.minutes, seconds=self.seconds)
 
     def key(self, value: str) -> str:
         return f"{self.scope}:{value.strip().lower()}"
@@ -57,20 +69,24 @@ def _hash(key: str) -> str:
     return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
 
 
+def _refuse_if_full(execute, limit: Limit, key_hash: str, now: datetime) -> None:
+    """Raise Throttled if the key has ``attempts`` events within the window. Only the
+    ``attempts``-th newest is read (not all of them): it is the first to leave the window."""
+    oldest = execute(
+        sa.select(ThrottleEvent.occurred_at)
+        .where(ThrottleEvent.key_hash == key_hash, ThrottleEvent.occurred_at > now - limit.window)
+        .order_by(ThrottleEvent.occurred_at.desc())
+        .offset(limit.attempts - 1).limit(1)).scalar()
+    if oldest is not None:
+        frees_at = oldest + limit.window
+        raise Throttled(limit, max(1, math.ceil((frees_at - now).total_seconds())))
+
+
 def check(*checks: tuple[Limit, str]) -> None:
     """Raise Throttled for the first (limit, value) pair that is at its limit."""
     now = utcnow()
     for limit, value in checks:
-        since = now - timedelta(minutes=limit.minutes)
-        times = db.session.scalars(
-            sa.select(ThrottleEvent.occurred_at)
-            .where(ThrottleEvent.key_hash == _hash(limit.key(value)),
-                   ThrottleEvent.occurred_at > since)
-            .order_by(ThrottleEvent.occurred_at.desc()).limit(limit.attempts)).all()
-        if len(times) >= limit.attempts:
-            # The oldest of the last `attempts` falls out of the window first.
-            frees_at = times[-1] + timedelta(minutes=limit.minutes)
-            raise Throttled(limit, max(1, math.ceil((frees_at - now).total_seconds())))
+        _refuse_if_full(db.session.execute, limit, _hash(limit.key(value)), now)
 
 
 def count(*checks: tuple[Limit, str]) -> None:
@@ -80,6 +96,23 @@ def count(*checks: tuple[Limit, str]) -> None:
                        .where(ThrottleEvent.occurred_at < now - KEEP_EVENTS))
     for limit, value in checks:
         db.session.add(ThrottleEvent(key_hash=_hash(limit.key(value)), occurred_at=now))
+
+
+def hit(limit: Limit, value: str) -> None:
+    """Check and count one use of ``value``, in a transaction of its own: Throttled (and
+    nothing counted) at the limit, as ``check`` does; otherwise the use is counted at once.
+
+    For limits on every request: the count is committed whatever becomes of the request's own
+    transaction. Call it before the request writes anything, since SQLite has one writer at a
+    time. The key's events that have left its window go as it is counted, so a busy key keeps
+    at most ``attempts`` rows. Two processes at the key's last free place may both get in.
+    """
+    now, key_hash = utcnow(), _hash(limit.key(value))
+    with db.engine.begin() as connection:
+        _refuse_if_full(connection.execute, limit, key_hash, now)
+        connection.execute(sa.delete(ThrottleEvent).where(
+            ThrottleEvent.key_hash == key_hash, ThrottleEvent.occurred_at <= now - limit.window))
+        connection.execute(sa.insert(ThrottleEvent).values(key_hash=key_hash, occurred_at=now))
 
 
 def forget(limit: Limit, value: str) -> None:
