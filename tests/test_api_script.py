@@ -60,7 +60,11 @@ def test_a_script_onboards_a_hire_end_to_end(app, live):
     goal = next(g for m in plan["milestones"] for g in m["goals"]
                 if g["owner"] == "hire" and g["evidence_required"])
 
-    hire = hr.as_(token_for(app, "sam@example.com"))
+    # The new hire's script gets its token the way an operator would make one.
+    made = app.test_cli_runner().invoke(args=["tracker", "token", "create", "sam@example.com",
+                                              "--name", "evidence bot"])
+    assert made.exit_code == 0, made.output
+    hire = hr.as_(made.stdout.strip())
     status, sent = hire.call("POST", "Send a note or a link", {
         "kind": "link", "url": "https://git.example.com/sam/first-pr", "note": "First PR"},
         plan_id=plan["id"], goal_id=goal["id"])

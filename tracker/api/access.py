@@ -26,12 +26,11 @@ def identify() -> None:
     """The blueprint's before-request hook: a token, or the session, or a 401."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    header = request.headers.get("Authorization")
-    if header is not None:
-        try:
-            use = access_tokens.authenticate(header)
-        except access_tokens.TokenRefused as refused:
-            raise _unauthorised(str(refused)) from None
+    try:
+        use = access_tokens.authenticate(request.headers.get("Authorization"))
+    except access_tokens.TokenRefused as refused:
+        raise _unauthorised(str(refused)) from None
+    if use is not None:
         try:
             access_tokens.check_rate(use.token)
         except access_tokens.RateLimited as limited:
