@@ -137,6 +137,11 @@ def test_the_check_in_state_shows_for_the_hire_and_the_manager(app, world):
 def test_a_date_hr_moves_shows_in_the_feed_under_the_same_uid_with_a_newer_sequence(app, world):
     path = address_for(app, "hire@example.com")
     uid = f"milestone-{world.plan}-d60@tracker.test"
+    with app.app_context():
+        # LAST-MODIFIED has whole seconds: a plan made in the second of the move would tie.
+        plan = db.session.get(Plan, world.plan)
+        plan.created_at -= timedelta(hours=1)
+        db.session.commit()
     before = events(fetch(app, path))[uid]
     with app.app_context():
         milestone = db.session.get(Plan, world.plan).milestones[1]
