@@ -6,7 +6,7 @@ are moved through HR's own pages, and addresses are made and revoked through the
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +17,16 @@ from tests.conftest import count_queries, login_as
 from tests.factories import PlanFactory, cast, days_ago, make_user
 from tests.worlds import cached_world
 from tracker.extensions import db
-from tracker.models import AuditEvent, CalendarFeed, CheckIn, Plan, PlanStatus, User, utcnow
+from tracker.models import (
+    AuditEvent,
+    CalendarFeed,
+    CheckIn,
+    Plan,
+    PlanGoal,
+    PlanStatus,
+    User,
+    utcnow,
+)
 from tracker.services import calendar_feeds
 from tracker.services.plan_changes import set_status
 
@@ -139,8 +148,9 @@ def test_a_date_hr_moves_shows_in_the_feed_under_the_same_uid_with_a_newer_seque
     uid = f"milestone-{world.plan}-d60@tracker.test"
     with app.app_context():
         # LAST-MODIFIED has whole seconds: a plan made in the second of the move would tie.
-        plan = db.session.get(Plan, world.plan)
-        plan.created_at -= timedelta(hours=1)
+        hour_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+        for model in (Plan, PlanGoal):
+            db.session.execute(sa.update(model).values(created_at=hour_ago, updated_at=hour_ago))
         db.session.commit()
     before = events(fetch(app, path))[uid]
     with app.app_context():
