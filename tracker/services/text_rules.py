@@ -7,6 +7,7 @@ services check with these rules (and so the CLI and jobs do too); the forms draw
 from __future__ import annotations
 
 from tracker.models import (
+    ChatSettings,
     Evidence,
     PlanGoal,
     PlanMilestone,
@@ -71,3 +72,7 @@ IMPORT_CSV = TextRule("CSV file", "csv_text", 1_000_000, one_line=False)
 
 # Outgoing webhooks: where the events go.
 WEBHOOK_URL = TextRule("web address", "url", column_length(WebhookEndpoint.url))
+
+# Chat: a person's own incoming-webhook address (Microsoft Teams, or any chat that takes one).
+CHAT_WEBHOOK_URL = TextRule("webhook address", "webhook_url",
+                            column_length(ChatSettings.webhook_url))
