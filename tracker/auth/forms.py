@@ -1,9 +1,20 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    URLField,
+)
 from wtforms.validators import DataRequired, Length
 
-from tracker.forms import choices
+from tracker.forms import Fits, choices
+from tracker.reminders.channels import CHOICES as CHANNEL_CHOICES
+from tracker.reminders.channels import chat_kinds
 from tracker.services.preferences import CHOICES
+from tracker.services.text_rules import CHAT_WEBHOOK_URL
 
 
 class LoginForm(FlaskForm):
@@ -28,3 +39,18 @@ class SetPasswordForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     preference = RadioField("Which emails do you want?", validate_choice=False,
                             choices=choices(CHOICES.items()))
+
+
+def _channel_field(kind) -> SelectField:
+    return SelectField(kind.label, choices=choices(CHANNEL_CHOICES.items()), default="email",
+                       validate_choice=False)  # the service names a wrong one in its own words
+
+
+# Chat on the signed-in preferences page: the person's webhook address, and one choice of
+# email, chat or both for each reminder kind that may go to chat (reminders/channels.py).
+ChatForm = type("ChatForm", (FlaskForm,), {
+    "__doc__": "Where chat messages go, and which reminders go there.",
+    "webhook_url": URLField("Chat webhook address (Microsoft Teams or another chat)",
+                            validators=[Fits(CHAT_WEBHOOK_URL)]),
+    **{kind.value: _channel_field(kind) for kind in chat_kinds()},
+})

@@ -1,12 +1,17 @@
 """Email preferences: from the menu when signed in, or from the signed link in any email,
-and the one-click unsubscribe that mail programs offer from the List-Unsubscribe header."""
+and the one-click unsubscribe that mail programs offer from the List-Unsubscribe header.
+
+Chat (email, chat or both per reminder, and the person's own webhook address) is on the
+signed-in page only: the emailed link can be forwarded, and a webhook address decides where
+someone's reminders are posted, so it is not changed by whoever holds a link."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from tracker.auth import bp
-from tracker.auth.forms import PreferencesForm
+from tracker.auth.forms import ChatForm, PreferencesForm
 from tracker.extensions import csrf, db
 from tracker.forms import add_error
+from tracker.services import chat_settings
 from tracker.services.calendar_feeds import feed_of
 from tracker.services.errors import InputError
 from tracker.services.preferences import CHOICES, UNSUBSCRIBED, set_preference, user_for_token
@@ -30,13 +35,51 @@ def _page(user, action: str, **calendar):
         (422 if form.preference.errors or form.form_errors else 200)
 
 
+def _chat(user, form=None) -> dict:
+    """The chat part of the signed-in page: what is offered, and the form as saved or sent."""
+    settings = chat_settings.settings_of(user)
+    if form is None:
+        form = ChatForm(formdata=None, data={
+            "webhook_url": settings.webhook_url if settings else "",
+            **chat_settings.current_choices(settings)})
+    return {"chat_section": True, "chat_form": form,
+            "chat_offer": chat_settings.offer(user, settings),
+            "chat_fields": [form[kind.value] for kind in chat_settings.chat_kinds()]}
+
+
+def _signed_in(**extra):
+    return {"calendar_section": True, "calendar": feed_of(current_user),
+            "manages": manages_anyone(current_user)} | extra
+
+
 @bp.route("/preferences", methods=["GET", "POST"])
 @login_required
 def preferences():
-    """Signed in, the page also manages the calendar feed; the emailed link opens email
-    choices only."""
-    return _page(current_user, url_for("auth.preferences"), calendar_section=True,
-                 calendar=feed_of(current_user), manages=manages_anyone(current_user))
+    """Signed in, the page also manages chat and the calendar feed; the emailed link opens
+    email choices only."""
+    return _page(current_user, url_for("auth.preferences"), **_signed_in(**_chat(current_user)))
+
+
+@bp.post("/preferences/chat")
+@login_required
+def chat_preferences():
+    form = ChatForm()
+    if form.validate():
+        try:
+            changed = chat_settings.save(current_user, form.webhook_url.data, {
+                kind.value: form[kind.value].data for kind in chat_settings.chat_kinds()})
+        except InputError as refused:
+            db.session.rollback()
+            add_error(form, refused)
+        else:
+            db.session.commit()
+            flash("Saved your chat choices." if changed else "Nothing changed.", "info")
+            return redirect(url_for("auth.preferences", _anchor="chat"))
+    email_form = PreferencesForm(formdata=None,
+                                 data={"preference": current_user.notification_preference})
+    return render_template("auth/preferences.html", user=current_user, form=email_form,
+                           action=url_for("auth.preferences"),
+                           **_signed_in(**_chat(current_user, form))), 422
 
 
 @bp.route("/preferences/<token>", methods=["GET", "POST"])
