@@ -12,7 +12,8 @@ key plus ``:chat``: the one unique key the sweep already inserts against then sa
 each channel, a second sweep inserts neither again, and a key tells at a glance which channel
 it was. The email choices of ``services.preferences`` (fewer emails, none) stay what they are:
 choices about email. The dispatcher asks ``delivery`` again at send time, so a change of mind
-stops what is already queued.
+stops what is already queued; a channel added after a message was queued applies from the
+next message (the sweep does not read a plan again before its next reminder is due).
 """
 from __future__ import annotations
 
