@@ -5,10 +5,12 @@ a chat message is skipped rather than retried."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+import yaml
 
 from tests.chat_receiver import TOKEN, ChatReceiver
 from tests.factories import PlanFactory, cast
@@ -247,3 +249,20 @@ def test_one_chat_receiver_down_does_not_hold_up_mail_or_other_chat(app, world, 
     assert (report.sent, report.retried) == (2, 1)
     assert len(smtp_server.recorder.messages) == 1
     assert receiver.slack_calls()[-1] == "chat.postMessage"
+
+
+def test_the_slack_app_manifest_asks_for_exactly_the_scopes_of_the_calls_made(app, world,
+                                                                              receiver):
+    root = Path(__file__).resolve().parent.parent
+    manifest = yaml.safe_load((root / "docs" / "slack-app-manifest.yaml").read_text())
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    # users.lookupByEmail needs users:read.email (and users:read); conversations.open with a
+    # user needs im:write; chat.postMessage needs chat:write. Slack's docs, method by method.
+    needed = {"users.lookupByEmail": {"users:read", "users:read.email"},
+              "conversations.open": {"im:write"}, "chat.postMessage": {"chat:write"}}
+    with app.app_context():
+        choose(world.hire, pulse_prompt="chat")
+        queue_chat(world, world.hire)
+        dispatch()
+    assert scopes == set().union(*(needed[call] for call in receiver.slack_calls()))
+    assert manifest["features"]["bot_user"]["display_name"]
