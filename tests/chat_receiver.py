@@ -48,6 +48,7 @@ class ChatReceiver:
         self.requests: list[Received] = []
         self.failures: list[tuple[int, dict[str, str]]] = []
         self.slack_users = {"manager@example.com": "U0MANAGER", "hire@example.com": "U0HIRE"}
+        self.disabled: set[str] = set()  # Slack users whose account is deactivated
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
@@ -93,6 +94,8 @@ class ChatReceiver:
             users = received.params.get("users", [""])[0]
             if users not in self.slack_users.values():
                 return {"ok": False, "error": "user_not_found"}
+            if users in self.disabled:
+                return {"ok": False, "error": "user_disabled"}
             return {"ok": True, "channel": {"id": "D" + users}}
         if method == "chat.postMessage":
             return {"ok": True, "channel": received.json["channel"], "ts": "1700000000.000100"}

@@ -117,6 +117,31 @@ def test_nobody_in_slack_with_that_email_is_skipped_with_the_reason_not_retried(
     assert receiver.slack_calls() == ["users.lookupByEmail"]
 
 
+def test_a_deactivated_slack_account_is_skipped_with_the_reason(app, world, receiver):
+    receiver.disabled.add("U0HIRE")
+    with app.app_context():
+        choose(world.hire, pulse_prompt="chat")
+        queue_chat(world, world.hire)
+        assert dispatch().skipped == 1
+    [row] = stored(app)
+    assert row.skip_reason == "the Slack account for hire@example.com is deactivated"
+    assert "chat.postMessage" not in receiver.slack_calls()
+
+
+def test_a_kept_slack_user_that_slack_no_longer_knows_is_looked_up_again(app, world,
+                                                                        receiver):
+    clock = utcnow()
+    with app.app_context():
+        db.session.add(ChatSettings(user_id=world.hire, channels={"pulse_prompt": "chat"},
+                                    slack_user_id="U0GONE", slack_email="hire@example.com"))
+        db.session.commit()
+        queue_chat(world, world.hire)
+        assert dispatch(clock).retried == 1  # conversations.open: user_not_found
+        assert dispatch(clock + timedelta(hours=1)).sent == 1
+    assert receiver.slack_calls() == ["conversations.open", "users.lookupByEmail",
+                                      "conversations.open", "chat.postMessage"]
+
+
 def test_slack_down_is_retried_with_backoff_then_delivered_once(app, world, receiver):
     receiver.fail_next(2, status=500)
     clock = utcnow()

@@ -2,6 +2,7 @@
 the dispatcher then sends, by SMTP to a real server and to a loopback Slack and Teams."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -139,3 +140,19 @@ def test_the_email_choice_still_governs_email_and_leaves_chat_alone(app, world, 
     rows = soon_rows(app)
     assert rows[world.hire, "email"].status == S.SKIPPED
     assert rows[world.hire, "chat"].status == S.SENT
+
+
+def test_the_outbox_page_shows_each_rows_channel(app, world, receiver):
+    from tests.conftest import login_as
+    from tests.factories import make_user
+
+    with app.app_context():
+        make_user("hr@example.com", is_admin=True)
+        choose(world.hire, milestone_soon="both")
+        sweep(DUE)
+    client = app.test_client()
+    login_as(client, app, "hr@example.com")
+    page = client.get("/admin/outbox?kind=milestone_soon").get_data(as_text=True)
+    assert '<th scope="col">Channel</th>' in page
+    cells = re.findall(r"<td>(Email|Chat)</td>", page)
+    assert sorted(cells) == ["Chat", "Email", "Email"]
