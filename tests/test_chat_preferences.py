@@ -116,6 +116,21 @@ def test_a_bad_webhook_address_is_refused_beside_the_field_and_nothing_is_saved(
     assert settings(app) is None
 
 
+def test_a_stored_chat_choice_survives_a_save_while_chat_is_not_offered(app, client, world):
+    with app.app_context():
+        db.session.add(ChatSettings(user_id=world.hire, channels={"digest": "chat"},
+                                    webhook_url="http://127.0.0.1:9/old"))
+        db.session.commit()
+    login_as(client, app, "hire@example.com")
+    # Removing the address: chat is no longer offered, and the page draws no choices.
+    assert post(client, {"webhook_url": "", "digest": "chat"}).status_code == 422
+    assert post(client, {"webhook_url": ""}).status_code == 302
+    stored = settings(app)
+    assert stored.webhook_url is None and stored.channels == {"digest": "chat"}
+    section = chat_section(client.get("/preferences").get_data(as_text=True))
+    assert "Chat is not offered yet" in section and "<select" not in section
+
+
 def test_choosing_chat_with_no_way_to_chat_is_refused_in_words(app, client, world):
     login_as(client, app, "hire@example.com")
     refused = post(client, {"webhook_url": "", "digest": "chat"})

@@ -42,8 +42,10 @@ class PreferencesForm(FlaskForm):
 
 
 def _channel_field(kind) -> SelectField:
-    return SelectField(kind.label, choices=choices(CHANNEL_CHOICES.items()), default="email",
-                       validate_choice=False)  # the service names a wrong one in its own words
+    # No default: a kind the page did not draw (chat not offered) keeps its stored choice;
+    # and the service names a wrong one in its own words.
+    return SelectField(kind.label, choices=choices(CHANNEL_CHOICES.items()), default=None,
+                       validate_choice=False)
 
 
 # Chat on the signed-in preferences page: the person's webhook address, and one choice of

@@ -100,23 +100,26 @@ def check_webhook_url(url: str | None) -> str | None:
     return text
 
 
-def save(user: User, webhook_url: str | None, choices: Mapping[str, str]) -> bool:
-    """Store the address and the choices; returns whether anything changed. Chat may only be
-    chosen when it is offered, counting the address given in the same save."""
+def save(user: User, webhook_url: str | None, choices: Mapping[str, str | None]) -> bool:
+    """Store the address and the choices; returns whether anything changed. A kind left out
+    of ``choices`` (the page draws none while chat is not offered) keeps what it was. Chat may
+    only be newly chosen when it is offered, counting the address given in the same save."""
     address = check_webhook_url(webhook_url)
+    settings = settings_of(user)
+    stored = current_choices(settings)
     picked: dict[str, str] = {}
     for kind in chat_kinds():
-        choice = choices.get(kind.value) or "email"
-        if choice not in CHOICES:
+        choice = choices.get(kind.value)
+        if not choice:
+            choice = stored[kind.value]
+        elif choice not in CHOICES:
             raise InputError(kind.value, "choose email, chat or both")
         picked[kind.value] = choice
-    settings = settings_of(user)
-    if address is None and not current_app.config.get("SLACK_BOT_TOKEN") and any(
-            choice != "email" for choice in picked.values()):
+    asked_for_chat = any(choices.get(kind) in ("chat", "both") for kind in picked)
+    if address is None and not current_app.config.get("SLACK_BOT_TOKEN") and asked_for_chat:
         raise InputError("webhook_url", "chat needs a webhook address here (this site has no "
                                         "Slack bot); give one, or choose email")
-    before = {"webhook": bool(settings and settings.webhook_url),
-              "channels": current_choices(settings)}
+    before = {"webhook": bool(settings and settings.webhook_url), "channels": stored}
     after = {"webhook": address is not None, "channels": picked}
     if before == after and (settings is None or settings.webhook_url == address):
         return False
