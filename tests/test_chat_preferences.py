@@ -101,8 +101,8 @@ def test_a_webhook_address_turns_chat_on_for_that_person(app, client, world):
     ("https://user:secret@hooks.example.com/x", "leave the user name and password out"),
     ("https://10.1.2.3/webhook", "is a private, loopback or reserved address"),
     ("https://[::1/x", "that is not a web address"),
-    ("https://hooks.example.com/" + "x" * 500, "the webhook address is 526 characters; the "
-                                               "limit is 500"),
+    ("https://hooks.example.com/" + "x" * 1000, "the webhook address is 1,026 characters; "
+                                                "the limit is 1,000"),
     ("https://hooks.example.com/\x00", "remove the NUL character"),
 ])
 def test_a_bad_webhook_address_is_refused_beside_the_field_and_nothing_is_saved(

@@ -31,7 +31,7 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("channels", sa.JSON(), nullable=False),
-        sa.Column("webhook_url", sa.String(length=500), nullable=True),
+        sa.Column("webhook_url", sa.String(length=1000), nullable=True),
         sa.Column("slack_user_id", sa.String(length=40), nullable=True),
         sa.Column("slack_email", sa.String(length=254), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

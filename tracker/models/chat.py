@@ -20,7 +20,7 @@ from tracker.models.base import Base, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from tracker.models.user import User
 
-WEBHOOK_URL_LENGTH = 500
+WEBHOOK_URL_LENGTH = 1000  # a Teams Workflows address with its signature runs to ~400
 
 
 class ChatSettings(Base):
