@@ -156,3 +156,29 @@ def test_the_outbox_page_shows_each_rows_channel(app, world, receiver):
     assert '<th scope="col">Channel</th>' in page
     cells = re.findall(r"<td>(Email|Chat)</td>", page)
     assert sorted(cells) == ["Chat", "Email", "Email"]
+
+
+def test_an_administrator_sets_someones_teams_webhook_from_the_command_line(app, world,
+                                                                            receiver):
+    runner = app.test_cli_runner()
+    app.config.update(SLACK_BOT_TOKEN="")
+    refused = runner.invoke(args=["tracker", "chat", "set", "hire@example.com",
+                                  "--webhook", "http://hooks.example.com/x"])
+    assert refused.exit_code != 0 and "starts with https://" in refused.output
+    wrong = runner.invoke(args=["tracker", "chat", "set", "hire@example.com",
+                                "--choose", "welcome=chat"])
+    assert wrong.exit_code != 0 and "not a reminder kind that goes to chat" in wrong.output
+    done = runner.invoke(args=["tracker", "chat", "set", "hire@example.com", "--webhook",
+                               receiver.webhook_url, "--choose", "milestone_soon=chat"])
+    assert done.exit_code == 0 and "saved" in done.output
+    shown = runner.invoke(args=["tracker", "chat", "show", "hire@example.com"])
+    assert "Chat messages go to your webhook address" in shown.output
+    assert "Milestone coming up: chose chat, goes by chat" in shown.output
+    assert "Pulse check-in: chose email, goes by email" in shown.output
+    with app.app_context():
+        sweep(DUE)
+        from tracker.models import AuditEvent
+        change = db.session.scalar(sa.select(AuditEvent)
+                                   .where(AuditEvent.action == "preferences.chat_changed"))
+        assert change.actor_id is None
+    assert (world.hire, "chat") in soon_rows(app) and (world.hire, "email") not in soon_rows(app)

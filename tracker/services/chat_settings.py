@@ -100,10 +100,12 @@ def check_webhook_url(url: str | None) -> str | None:
     return text
 
 
-def save(user: User, webhook_url: str | None, choices: Mapping[str, str | None]) -> bool:
+def save(user: User, webhook_url: str | None, choices: Mapping[str, str | None], *,
+         operator: bool = False) -> bool:
     """Store the address and the choices; returns whether anything changed. A kind left out
     of ``choices`` (the page draws none while chat is not offered) keeps what it was. Chat may
-    only be newly chosen when it is offered, counting the address given in the same save."""
+    only be newly chosen when it is offered, counting the address given in the same save.
+    ``operator``: set for the person by an administrator at the command line (no actor)."""
     address = check_webhook_url(webhook_url)
     settings = settings_of(user)
     stored = current_choices(settings)
@@ -128,5 +130,6 @@ def save(user: User, webhook_url: str | None, choices: Mapping[str, str | None])
         db.session.add(settings)
     settings.webhook_url = address
     settings.channels = {kind: choice for kind, choice in picked.items() if choice != "email"}
-    record("preferences.chat_changed", actor=user, target=user, before=before, after=after)
+    record("preferences.chat_changed", actor=None if operator else user, target=user,
+           before=before, after=after)
     return True
