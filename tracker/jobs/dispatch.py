@@ -128,16 +128,18 @@ def _stop(error: Exception, notification: Notification, pending: list[int], leas
 
 
 def _send_chat(notification: Notification, lease_until, report: Report, clock) -> None:
-    """One chat row, checked already: sent, skipped for good, or retried like any failure."""
+    """One chat row: the send-time checks, then sent, skipped for good, or retried like any
+    failure. Chat has no connection to lose, so nothing here stops the run."""
     try:
-        result = chat.send(notification, settings_for(notification.recipient_id),
-                           current_app.config)
+        reason = skip_reason(notification)
+        result = None if reason else chat.send(
+            notification, settings_for(notification.recipient_id), current_app.config)
     except Exception as error:  # noqa: BLE001 - a bad row or payload: this one only
         _failed(notification, error, lease_until=lease_until, report=report, clock=clock)
         return
-    if result.skip:
+    if reason or result.skip:
         report.skipped += finish(notification.id, lease_until, status=S.SKIPPED,
-                                 skip_reason=result.skip[:255])
+                                 skip_reason=(reason or result.skip)[:255])
     elif result.error:
         report.errors.append(f"#{notification.id} {notification.kind} (chat): {result.error}")
         _retry_or_bury(notification, lease_until, result.error, dead_now=False, report=report,
@@ -159,16 +161,7 @@ def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> Non
         failed = partial(_failed, notification, lease_until=lease_until, report=report,
                          clock=clock)
         if notification.channel == Channel.CHAT:
-            try:
-                reason = skip_reason(notification)
-            except Exception as error:  # noqa: BLE001 - a bad row: this one only
-                failed(error)
-                continue
-            if reason:
-                report.skipped += finish(notification.id, lease_until, status=S.SKIPPED,
-                                         skip_reason=reason)
-            else:
-                _send_chat(notification, lease_until, report, clock)
+            _send_chat(notification, lease_until, report, clock)
             continue
         try:
             reason = skip_reason(notification)
