@@ -56,6 +56,8 @@ def send(notification: Notification, settings: ChatSettings | None,
     """Send one chat row the way the person's chat goes now."""
     message = message_of(notification, notification.recipient, notification.plan)
     how = channels.route(settings, config)
+    # Imported here: each sender takes ChatMessage and ChatResult from this module, and
+    # slack_sdk is loaded only by the processes that send to Slack.
     if how == channels.WEBHOOK:
         from tracker.mail import teams
 
