@@ -122,6 +122,15 @@ class BaseConfig:
     # Private, loopback and reserved addresses are refused (SSRF); true allows them, for tests
     # and for receivers on the deployment's own network.
     WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    # Reminders in chat (README "Reminders in Slack and Microsoft Teams"), through the same
+    # outbox. Slack: the bot token (xoxb-...) of the app made from docs/slack-app-manifest.yaml;
+    # empty: no Slack. Teams and other chats need nothing here: each person gives the
+    # incoming-webhook address of their own chat on their preferences page.
+    SLACK_BOT_TOKEN = ""
+    SLACK_API_URL = "https://slack.com/api/"  # tests point it at a server on loopback
+    CHAT_TIMEOUT = 10  # seconds for one call to Slack or one POST to a chat webhook
+    # Webhook addresses are https to public hosts only; true also takes http://127.0.0.1 (tests).
+    CHAT_WEBHOOK_ALLOW_LOOPBACK = False
 
     # Reminder rules: when they go out, and each one's switch and timing.
     REMINDER_LOCAL_HOUR = 9  # in the recipient's own time zone
@@ -157,6 +166,7 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the tests' receivers listen on loopback
+    CHAT_WEBHOOK_ALLOW_LOOPBACK = True  # so do the chat tests' Slack and Teams stand-ins
 
 
 class ProductionConfig(BaseConfig):

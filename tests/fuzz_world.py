@@ -92,6 +92,7 @@ def build_world(app):
                      "revision": str(draft.revision), "title": "A goal from the fuzz",
                      "start": "copy", "copy_of": "data-engineer", "slug": "fuzz-role",
                      "events": "plan.completed",
+                     "webhook_url": "http://127.0.0.1:9/webhookb2/fuzz",  # loopback: testing
                      "studio.add_goal": {"milestone": "d60"},
                      "studio.save_goal": {"milestone": "d30"},
                      # A known account: an unknown one costs a deliberately slow hash.

@@ -86,6 +86,7 @@ MATRIX = {
     ("POST", "plans.stay_on_version", "/plans/{plan}/template-changes/stay", ""): ADOPTERS_ACT,
     ("GET", "auth.preferences", "/preferences", None): everyone(200),
     ("POST", "auth.preferences", "/preferences", "preference=sometimes"): everyone(422),
+    ("POST", "auth.chat_preferences", "/preferences/chat", "webhook_url=ftp://x"): everyone(422),
     # Each person's own calendar address: making one changes nothing another route reads, and
     # turning it off when it is off changes nothing at all.
     ("POST", "calendar.turn_off", "/calendar/address/off", ""): everyone(302),

@@ -59,6 +59,7 @@ ROUTES = {
     ("POST", "auth.login"): auth.LoginForm, ("POST", "auth.welcome"): auth.SetPasswordForm,
     ("POST", "auth.preferences"): auth.PreferencesForm,
     ("POST", "auth.preferences_from_email"): auth.PreferencesForm,
+    ("POST", "auth.chat_preferences"): auth.ChatForm,
     ("POST", "auth.logout"): ActionForm, ("POST", "auth.logout_everywhere"): ActionForm,
     ("POST", "plans.add_evidence"): plans.EvidenceForm, ("POST", "plans.mark_done"): ActionForm,
     ("POST", "plans.review"): plans.ReviewForm, ("POST", "plans.waive"): plans.WaiveForm,

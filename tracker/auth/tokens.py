@@ -45,7 +45,7 @@ def create_token():
         else:
             db.session.commit()
             return render_template("auth/token_created.html", token=token, raw=raw), 201
-    return signed_in_page(form, 422)
+    return signed_in_page(422, token_form=form)
 
 
 @bp.post("/preferences/tokens/<int:token_id>/revoke")

@@ -3,6 +3,7 @@ import click
 
 from tracker.cli.accounts import create_admin
 from tracker.cli.backup import backup, restore
+from tracker.cli.chat import chat
 from tracker.cli.demo import demo
 from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
@@ -30,3 +31,4 @@ tracker_cli.add_command(backup)
 tracker_cli.add_command(restore)
 tracker_cli.add_command(webhooks)
 tracker_cli.add_command(token)
+tracker_cli.add_command(chat)

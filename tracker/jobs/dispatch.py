@@ -14,6 +14,12 @@ is marked ``failed`` with the reason, retried with backoff like any failure (the
 person may be fixed meanwhile), and the run goes on with the next one. Every outcome is
 written only while this dispatcher's lease holds, so a dispatcher that stalls past its lease
 cannot overwrite what another one did.
+
+Chat rows (``channel`` chat, tracker/reminders/channels.py) are claimed in the same batches and
+go through the same send-time checks, then to Slack or the person's chat webhook
+(tracker/mail/chat.py) instead of the mail server. Their outcomes are the same (sent, skipped,
+retried with backoff, dead after DISPATCH_MAX_ATTEMPTS), except that a 429 waits at least as
+long as the receiver asked; one chat receiver being down fails its own rows only, never the run.
 """
 from __future__ import annotations
 
@@ -28,10 +34,12 @@ from sqlalchemy import orm as so
 
 from tracker.extensions import db
 from tracker.jobs.claim import backoff_seconds, claim, due_clause, finish, release
+from tracker.mail import chat
 from tracker.mail.backends import UnsendableMessage, get_backend
 from tracker.mail.message import build
-from tracker.models import Notification, Plan, utcnow
+from tracker.models import Channel, Notification, Plan, utcnow
 from tracker.models import NotificationStatus as S
+from tracker.reminders.channels import settings_for
 from tracker.reminders.delivery import skip_reason
 
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, UnsendableMessage)
@@ -87,13 +95,14 @@ def _load(ids: list[int]) -> list[Notification]:
 
 
 def _retry_or_bury(notification: Notification, lease_until, text: str, *, dead_now: bool,
-                   report: Report, clock) -> None:
+                   report: Report, clock, at_least: float | None = None) -> None:
     config = current_app.config
     if dead_now or notification.attempts >= config["DISPATCH_MAX_ATTEMPTS"]:
         report.dead += finish(notification.id, lease_until, status=S.DEAD, last_error=text)
         return
     delay = backoff_seconds(notification.attempts, config["DISPATCH_BACKOFF_SECONDS"],
                             config["DISPATCH_BACKOFF_MAX_SECONDS"])
+    delay = max(delay, at_least or 0)
     report.retried += finish(notification.id, lease_until, status=S.FAILED, last_error=text,
                              send_after=clock() + timedelta(seconds=delay))
 
@@ -118,6 +127,29 @@ def _stop(error: Exception, notification: Notification, pending: list[int], leas
             reason=f"not tried: the mail server failed ({text})")
 
 
+def _send_chat(notification: Notification, lease_until, report: Report, clock) -> None:
+    """One chat row: the send-time checks, then sent, skipped for good, or retried like any
+    failure. Chat has no connection to lose, so nothing here stops the run."""
+    try:
+        reason = skip_reason(notification)
+        result = None if reason else chat.send(
+            notification, settings_for(notification.recipient_id), current_app.config)
+    except Exception as error:  # noqa: BLE001 - a bad row or payload: this one only
+        _failed(notification, error, lease_until=lease_until, report=report, clock=clock)
+        return
+    if reason or result.skip:
+        report.skipped += finish(notification.id, lease_until, status=S.SKIPPED,
+                                 skip_reason=(reason or result.skip)[:255])
+    elif result.error:
+        report.errors.append(f"#{notification.id} {notification.kind} (chat): {result.error}")
+        _retry_or_bury(notification, lease_until, result.error, dead_now=False, report=report,
+                       clock=clock, at_least=result.retry_after)
+    elif finish(notification.id, lease_until, status=S.SENT, sent_at=utcnow(), last_error=None):
+        report.sent += 1
+    else:
+        report.lost += 1
+
+
 def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> None:
     config = current_app.config
     margin = lease_margin(config["DISPATCH_LEASE_SECONDS"], config["MAIL_TIMEOUT"])
@@ -128,6 +160,9 @@ def _send_batch(ids, lease_until, backend, render, report: Report, clock) -> Non
         pending.remove(notification.id)
         failed = partial(_failed, notification, lease_until=lease_until, report=report,
                          clock=clock)
+        if notification.channel == Channel.CHAT:
+            _send_chat(notification, lease_until, report, clock)
+            continue
         try:
             reason = skip_reason(notification)
             message = None if reason else build(

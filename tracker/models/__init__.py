@@ -4,10 +4,12 @@ from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
 from tracker.models.base import Base, UTCDateTime, utcnow
 from tracker.models.calendar import CalendarFeed
+from tracker.models.chat import ChatSettings
 from tracker.models.checkin import CheckIn, PulseCheckIn
 from tracker.models.draft import TemplateDraft
 from tracker.models.enums import (
     AdoptionDecision,
+    Channel,
     CheckInRating,
     EvidenceKind,
     EvidenceStatus,
@@ -36,7 +38,8 @@ from tracker.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessToken",
-    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "CheckIn",
+    "AdoptionDecision", "AppendOnlyError", "AuditEvent", "Base", "CalendarFeed", "Channel",
+    "ChatSettings", "CheckIn",
     "CheckInRating", "Evidence", "EvidenceKind", "EvidenceStatus", "GoalAction", "GoalOwner",
     "GoalSource", "GoalStatus", "GoalTemplate", "LayerType", "MilestoneKey", "MilestoneTemplate",
     "Notification", "NotificationStatus", "PasswordReset", "Plan", "PlanAdoption", "PlanGoal",

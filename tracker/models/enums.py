@@ -161,3 +161,14 @@ class NotificationStatus(str, enum.Enum):
     DEAD = "dead"
     SKIPPED = "skipped"
     SKIPPED_STALE = "skipped_stale"
+
+
+class Channel(str, enum.Enum):
+    """Where one outbox row goes: each message has a row per channel its recipient chose."""
+
+    EMAIL = "email"
+    CHAT = "chat"
+
+    @property
+    def label(self) -> str:
+        return "Chat" if self is Channel.CHAT else "Email"

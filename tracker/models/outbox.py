@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum, utcnow
-from tracker.models.enums import NotificationStatus
+from tracker.models.enums import Channel, NotificationStatus
 
 if TYPE_CHECKING:
     from tracker.models.plan import Plan
@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 
 class Notification(TimestampMixin, Base):
-    """One message that should go out; the unique dedupe key makes every sweep idempotent."""
+    """One message that should go out; the unique dedupe key makes every sweep idempotent.
+
+    A message someone gets in chat as well as by email is two rows, one per ``channel``; the
+    chat row's key is the email row's plus ``:chat`` (tracker/reminders/channels.py), so the
+    one unique key still says "sent once" for each channel."""
 
     __tablename__ = "notifications"
     __table_args__ = (sa.Index("ix_notifications_status_send_after", "status", "send_after"),
@@ -32,6 +36,9 @@ class Notification(TimestampMixin, Base):
         sa.ForeignKey("plans.id", ondelete="CASCADE"), index=True
     )
     payload: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
+    channel: so.Mapped[Channel] = so.mapped_column(
+        str_enum(Channel, "notification_channel"), default=Channel.EMAIL,
+        server_default=Channel.EMAIL.value)
     status: so.Mapped[NotificationStatus] = so.mapped_column(
         str_enum(NotificationStatus, "notification_status"), default=NotificationStatus.PENDING
     )

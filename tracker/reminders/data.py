@@ -14,6 +14,7 @@ from sqlalchemy import orm as so
 
 from tracker.extensions import db
 from tracker.models import (
+    ChatSettings,
     CheckIn,
     Evidence,
     EvidenceStatus,
@@ -133,3 +134,12 @@ def existing_keys(since: datetime) -> set[str]:
     return set(db.session.scalars(
         sa.select(Notification.dedupe_key).where(Notification.send_after >= since)))
 
+
+
+def chat_settings_of(user_ids: set[int]) -> dict[int, ChatSettings]:
+    """The chat settings of the recipients of a sweep, one statement: most people have none."""
+    if not user_ids:
+        return {}
+    return {row.user_id: row for row in db.session.scalars(
+        sa.select(ChatSettings).where(ChatSettings.user_id.in_(sorted(user_ids)))
+        .options(so.raiseload("*")))}

@@ -6,11 +6,18 @@ can choose fewer emails (choosing then stops what is already queued too). Each o
 the message into ``skipped`` with a reason an operator can read on the outbox page, instead of
 an email about a situation that no longer exists. Who a kind is for and which email choices
 still let it through are facts of the kind (``kinds.KIND_FACTS``), not checks written here.
+
+Each channel answers to its own choice: an email row to the email choice (fewer emails, none)
+and to the kind's channel not being "chat" only; a chat row to the kind's channel including
+chat, and to a chat channel still being there for the person (``channels``).
 """
 from __future__ import annotations
 
-from tracker.models import Notification, PlanStatus, User
-from tracker.reminders.kinds import NotificationKind
+from flask import current_app
+
+from tracker.models import Channel, Notification, PlanStatus, User
+from tracker.reminders.channels import channels_for, route, settings_for
+from tracker.reminders.kinds import NotificationKind, label_of
 from tracker.services.preferences import CHOICES, describe
 from tracker.services.site_policy import manages_anyone
 
@@ -48,6 +55,18 @@ def skip_reason(notification: Notification) -> str | None:
         return f"the plan is {plan.status.value}"
     if not still_for(notification):
         return "the recipient no longer has the role this message was for"
+    settings = settings_for(recipient.id)
+    config = current_app.config
+    channels = channels_for(settings, notification.kind, config)
+    if notification.channel == Channel.CHAT:
+        if route(settings, config) is None:
+            return ("no chat is set up for the recipient any more (no Slack bot on this site, "
+                    "no webhook address of their own)")
+        if Channel.CHAT not in channels:
+            return f"the recipient chose email only for {label_of(notification.kind).lower()}"
+        return None
+    if Channel.EMAIL not in channels:
+        return f"the recipient chose chat only for {label_of(notification.kind).lower()}"
     if not wanted(recipient, notification.kind):
         return f"the recipient chose: {describe(recipient.notification_preference)}"
     return None

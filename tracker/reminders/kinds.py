@@ -59,18 +59,21 @@ class KindFacts:
     kept_by: frozenset[str] = frozenset()  # email choices besides "all" that still get it
     always: bool = False  # an account email: it goes out whatever the person chose
     calendar: bool = False  # carries an .ics invitation
+    chat: bool = False  # a reminder people may also (or instead) get in chat
 
 
 KIND_FACTS: dict[NotificationKind, KindFacts] = {
     NotificationKind.WELCOME: KindFacts("Welcome and set-password link", always=True),
-    NotificationKind.MILESTONE_SOON: KindFacts("Milestone coming up"),
+    NotificationKind.MILESTONE_SOON: KindFacts("Milestone coming up", chat=True),
     NotificationKind.CHECKIN_INVITE: KindFacts("Check-in invitation",
-                                               kept_by=frozenset({"checkins"}), calendar=True),
-    NotificationKind.GOAL_OVERDUE: KindFacts("Goals overdue"),
-    NotificationKind.PULSE_PROMPT: KindFacts("Pulse check-in"),
-    NotificationKind.REVIEW_WAITING: KindFacts("Reviews waiting", audience="team"),
+                                               kept_by=frozenset({"checkins"}), calendar=True,
+                                               chat=True),
+    NotificationKind.GOAL_OVERDUE: KindFacts("Goals overdue", chat=True),
+    NotificationKind.PULSE_PROMPT: KindFacts("Pulse check-in", chat=True),
+    NotificationKind.REVIEW_WAITING: KindFacts("Reviews waiting", audience="team",
+                                                 chat=True),
     NotificationKind.DIGEST: KindFacts("Weekly team digest", audience="team",
-                                       kept_by=frozenset({"digest"})),
+                                       kept_by=frozenset({"digest"}), chat=True),
     NotificationKind.PASSWORD_RESET: KindFacts("Password reset link", audience="account",
                                                always=True),
 }

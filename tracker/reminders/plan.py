@@ -17,9 +17,10 @@ from typing import Iterable
 
 from flask import current_app
 
-from tracker.models import NotificationStatus, Plan
+from tracker.models import Channel, NotificationStatus, Plan
 from tracker.reminders import data, rules, team
 from tracker.reminders import problems as steps
+from tracker.reminders.channels import channels_for, chat_key, keyed
 from tracker.reminders.kinds import NotificationKind
 from tracker.reminders.problems import Problems
 from tracker.reminders.window import Due, Window, parse_days
@@ -53,10 +54,15 @@ def planned(now: datetime, *, read_all: bool = False) -> Planned:
     problems = Problems()
     plans = running(window, read_all)
     found = {due.key: due for due in _ordered(collect(window, problems, existing, plans))}
-    new = [due for key, due in sorted(found.items(), key=lambda item: (item[1].send_after,
-                                                                         item[0]))
-           if key not in existing and due.plan_id not in problems]
-    return Planned([_row(window, due) for due in new], problems, plans)
+    dues = [due for key, due in sorted(found.items(), key=lambda item: (item[1].send_after,
+                                                                          item[0]))
+            if due.plan_id not in problems]
+    chat = data.chat_settings_of({due.recipient_id for due in dues})
+    config = current_app.config
+    rows = [_row(window, due, channel) for due in dues
+            for channel in channels_for(chat.get(due.recipient_id), due.kind, config)
+            if keyed(due.key, channel) not in existing]
+    return Planned(rows, problems, plans)
 
 
 def running(window: Window, read_all: bool = False) -> list[Plan]:
@@ -135,7 +141,7 @@ def collect(window: Window, problems: Problems, existing: set[str], plans: list[
         # A digest already queued this week is not built again: the team load is the
         # expensive part, and it happens once per manager per week.
         slots = [slot for slot in team.digest_slots(window, data.managers_with_reports(), weekday)
-                 if slot[1] not in existing]
+                 if slot[1] not in existing and chat_key(slot[1]) not in existing]
         if slots:
             plans = data.team_plans({manager.id for manager, _, _ in slots})
             yield from team.digests(window, slots, plans, problems)
@@ -146,8 +152,10 @@ def _ordered(dues: Iterable[Due]) -> list[Due]:
     return sorted(dues, key=lambda due: due.rank)
 
 
-def _row(window: Window, due: Due) -> dict:
+def _row(window: Window, due: Due, channel: Channel = Channel.EMAIL) -> dict:
+    """One outbox row of a message; a message for chat as well is two (reminders/channels)."""
     status, reason = window.status(due.send_after)
-    return {"dedupe_key": due.key, "kind": due.kind.value, "recipient_id": due.recipient_id,
-            "plan_id": due.plan_id, "payload": due.payload, "status": status,
-            "send_after": due.send_after, "skip_reason": reason, "attempts": 0}
+    return {"dedupe_key": keyed(due.key, channel), "kind": due.kind.value,
+            "recipient_id": due.recipient_id, "channel": channel, "plan_id": due.plan_id,
+            "payload": due.payload, "status": status, "send_after": due.send_after,
+            "skip_reason": reason, "attempts": 0}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tracker.models import (
     AccessToken,
+    ChatSettings,
     Evidence,
     PlanGoal,
     PlanMilestone,
@@ -75,3 +76,6 @@ WEBHOOK_URL = TextRule("web address", "url", column_length(WebhookEndpoint.url))
 
 # Personal access tokens: what each one is for ("HRIS sync").
 TOKEN_NAME = TextRule("token name", "name", column_length(AccessToken.name))
+# Chat: a person's own incoming-webhook address (Microsoft Teams, or any chat that takes one).
+CHAT_WEBHOOK_URL = TextRule("webhook address", "webhook_url",
+                            column_length(ChatSettings.webhook_url))
