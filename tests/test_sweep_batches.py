@@ -5,6 +5,7 @@ next one is loaded, while what the caller holds stays in its session."""
 import gc
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from tests.test_sweep_due_only import START, company, forget, outbox_rows, run_all
@@ -76,3 +77,14 @@ def test_the_sweep_in_batches_keeps_a_time_for_every_plan_it_read(app, library, 
     assert set(times) == set(plan_ids)
     assert all(when is not None and when > now for when in times.values())
     assert outbox_rows(app)
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """JIT compiled the sweep's statements for longer than they ran (bench/README.md)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("a PostgreSQL setting")
+        assert db.session.scalar(sa.text("SHOW jit")) == "off"
+        db.session.rollback()
+        db.engine.dispose()  # a fresh connection gets it too
+        assert db.session.scalar(sa.text("SHOW jit")) == "off"
