@@ -45,16 +45,16 @@ def test_a_batch_is_let_go_before_the_next_and_the_callers_objects_stay(
     with app.app_context():
         held = db.session.get(Plan, plan_ids[4])
         loaded = []
-        real = planning.data.running_plans
+        real = planning.data.plans_by_id
 
-        def watch(ids, **window):  # the plans alive once each batch is loaded
-            found = real(ids, **window)
+        def watch(ids):  # the plans alive once each batch is loaded
+            found = real(ids)
             gc.collect()
             loaded.append(sorted(obj.id for obj in db.session.identity_map.values()
                                  if isinstance(obj, Plan)))
             return found
 
-        monkeypatch.setattr(planning.data, "running_plans", watch)
+        monkeypatch.setattr(planning.data, "plans_by_id", watch)
         work = planned(now, read_all=True, remember=True)
         assert list(work.read) == plan_ids and len(work.next_at) == 8
         # The caller's plan and one batch, never more.

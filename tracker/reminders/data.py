@@ -32,38 +32,37 @@ PEOPLE = (so.selectinload(Plan.hire), so.selectinload(Plan.manager),
           so.selectinload(Plan.buddy))
 
 
-def due_plan_ids(due_by: datetime | None) -> list[int]:
-    """Ids of the active plans a sweep reads, in order: every one, or (``due_by``) those whose
-    next reminder time (``Plan.next_reminder_at``, see reminders/next_due.py) has come by then
-    or is not known. Ids only, so reading every plan costs a few bytes each here; the plans
-    themselves are loaded a batch at a time (``running_plans``).
+def due_plan_ids(*, created_since: datetime, due_from: date, starts_by: date,
+                 due_by: datetime | None = None) -> list[int]:
+    """Ids of the plans a sweep reads, in order: active plans that were just created, or whose
+    road still has a milestone near or after the window (pulses run until the last
+    milestone). With ``due_by``, only those whose next reminder time
+    (``Plan.next_reminder_at``, see reminders/next_due.py) has come by then or is not known.
 
-    Two range scans of ``ix_plans_status_next_reminder_at`` rather than one ``IS NULL OR <=``
-    filter, which no index serves and which made PostgreSQL filter every active plan."""
-    active = Plan.status == PlanStatus.ACTIVE
+    Ids only, so even reading every plan costs a few bytes each here; the plans themselves are
+    loaded a batch at a time (``plans_by_id``). Two range scans of
+    ``ix_plans_status_next_reminder_at`` rather than one ``IS NULL OR <=`` filter, which no
+    index serves and which made PostgreSQL filter every active plan."""
+    still_running = sa.exists().where(PlanMilestone.plan_id == Plan.id,
+                                      PlanMilestone.due_date >= due_from)
+    running = (Plan.status == PlanStatus.ACTIVE,
+               sa.or_(Plan.created_at >= created_since,
+                      sa.and_(Plan.start_date <= starts_by, still_running)))
     if due_by is None:
-        return list(db.session.scalars(sa.select(Plan.id).where(active).order_by(Plan.id)))
-    unknown = sa.select(Plan.id).where(active, Plan.next_reminder_at.is_(None))
-    come = sa.select(Plan.id).where(active, Plan.next_reminder_at <= due_by)
+        return list(db.session.scalars(sa.select(Plan.id).where(*running).order_by(Plan.id)))
+    unknown = sa.select(Plan.id).where(Plan.next_reminder_at.is_(None), *running)
+    come = sa.select(Plan.id).where(Plan.next_reminder_at <= due_by, *running)
     return sorted(db.session.scalars(sa.union_all(unknown, come)))
 
 
-def running_plans(ids: list[int], *, created_since: datetime, due_from: date,
-                  starts_by: date) -> list[Plan]:
-    """Of ``ids`` (one batch), the active plans that were just created, or whose road still
-    has a milestone near or after the window (pulses run until the last milestone), with
-    people and milestones loaded."""
+def plans_by_id(ids: list[int]) -> list[Plan]:
+    """One batch of ``due_plan_ids``, with people and milestones loaded."""
     if not ids:
         return []
-    still_running = sa.exists().where(PlanMilestone.plan_id == Plan.id,
-                                      PlanMilestone.due_date >= due_from)
-    query = (sa.select(Plan)
-             .where(Plan.id.in_(ids), Plan.status == PlanStatus.ACTIVE,
-                    sa.or_(Plan.created_at >= created_since,
-                           sa.and_(Plan.start_date <= starts_by, still_running)))
-             .options(*PEOPLE, so.selectinload(Plan.milestones), so.raiseload("*"))
-             .order_by(Plan.id))
-    return list(db.session.scalars(query).unique())
+    return list(db.session.scalars(
+        sa.select(Plan).where(Plan.id.in_(ids), Plan.status == PlanStatus.ACTIVE)
+        .options(*PEOPLE, so.selectinload(Plan.milestones), so.raiseload("*"))
+        .order_by(Plan.id)).unique())
 
 
 def goals_of(milestone_ids: set[int]) -> dict[int, list[PlanGoal]]:

@@ -93,12 +93,13 @@ def batches(window: Window, read_all: bool = False) -> Iterator[list[Plan]]:
     config = current_app.config
     soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
         parse_days(config["REMIND_OVERDUE_DAYS"])
-    ids = array("q", data.due_plan_ids(None if read_all else window.now))
+    ids = array("q", data.due_plan_ids(
+        created_since=window.start,
+        due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
+        starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)),
+        due_by=None if read_all else window.now))
     for start in range(0, len(ids), BATCH):
-        plans = data.running_plans(
-            list(ids[start:start + BATCH]), created_since=window.start,
-            due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
-            starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)))
+        plans = data.plans_by_id(list(ids[start:start + BATCH]))
         if plans:
             yield plans
 
