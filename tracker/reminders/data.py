@@ -43,11 +43,13 @@ def due_plan_ids(*, created_since: datetime, due_from: date, starts_by: date,
     loaded a batch at a time (``plans_by_id``). Two range scans of
     ``ix_plans_status_next_reminder_at`` rather than one ``IS NULL OR <=`` filter, which no
     index serves and which made PostgreSQL filter every active plan."""
-    still_running = sa.exists().where(PlanMilestone.plan_id == Plan.id,
-                                      PlanMilestone.due_date >= due_from)
+    # The last due date, not EXISTS: a scalar subquery is run for the few plans it is asked
+    # about, where PostgreSQL hashed every milestone near the window for an EXISTS (0.3 s).
+    last_due = (sa.select(sa.func.max(PlanMilestone.due_date))
+                .where(PlanMilestone.plan_id == Plan.id).scalar_subquery())
     running = (Plan.status == PlanStatus.ACTIVE,
                sa.or_(Plan.created_at >= created_since,
-                      sa.and_(Plan.start_date <= starts_by, still_running)))
+                      sa.and_(Plan.start_date <= starts_by, last_due >= due_from)))
     if due_by is None:
         return list(db.session.scalars(sa.select(Plan.id).where(*running).order_by(Plan.id)))
     unknown = sa.select(Plan.id).where(Plan.next_reminder_at.is_(None), *running)
