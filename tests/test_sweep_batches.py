@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.test_sweep_due_only import START, company, forget, outbox_rows, run_all
+from tests.test_sweep_due_only import START, company, forget, outbox_rows, run_all, ticks
 from tracker.extensions import db
 from tracker.jobs.sweep import sweep
 from tracker.models import Plan, User
+from tracker.reminders import data, team
 from tracker.reminders import plan as planning
 from tracker.reminders.plan import planned
+from tracker.reminders.window import Window
 
 
 def next_times(app) -> dict[int, object]:
@@ -88,3 +90,30 @@ def test_postgresql_connections_run_without_jit(app):
         db.session.rollback()
         db.engine.dispose()  # a fresh connection gets it too
         assert db.session.scalar(sa.text("SHOW jit")) == "off"
+
+
+def test_the_managers_owed_a_digest_are_those_the_slots_say(app, library):
+    """The digest's managers are picked in SQL, by the key of their zone's latest digest day;
+    at every tick they are exactly those whose key the per-manager rule finds missing."""
+    company(app)
+    owed_somewhere = skipped_somewhere = False
+    for now in ticks(21, 11):
+        with app.app_context():
+            window = Window.at(now)
+            weekday = int(app.config["DIGEST_WEEKDAY"])
+            existing = data.existing_keys(window.start - timedelta(days=1))
+            expected = {manager.id for manager, key, _ in team.digest_slots(
+                window, data.managers_with_reports(), weekday) if key not in existing}
+
+            def day_in(zone):
+                found = window.latest(zone, lambda day: day.weekday() == weekday)
+                return found and found[0]
+
+            owed = {m.id for m in data.managers_owing_digest(
+                day_in, window.start - timedelta(days=1))}
+            assert owed == expected, now
+            owed_somewhere |= bool(owed)
+            skipped_somewhere |= len(owed) < len(data.managers_with_reports())
+            sweep(now)
+            db.session.commit()
+    assert owed_somewhere and skipped_somewhere

@@ -8,6 +8,7 @@ issuing a query per plan.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -126,6 +127,28 @@ def managers_with_reports() -> list[User]:
     reports = sa.select(Plan.manager_id).where(Plan.status == PlanStatus.ACTIVE)
     return list(db.session.scalars(
         sa.select(User).where(User.id.in_(reports), User.active.is_(True)).order_by(User.id)))
+
+
+def managers_owing_digest(day_in: Callable[[str], date | None], since: datetime) -> list[User]:
+    """Of ``managers_with_reports``, those whose digest for their latest digest day (the day
+    ``day_in`` gives for their zone; None: none in the window) is not yet in the outbox
+    since ``since`` (the key ``existing_keys`` would hold). The day depends only on the zone,
+    so it is worked out once per zone and the keys are checked in SQL: a week's sweeps load
+    the managers still owed a digest, not every manager (bench/README.md)."""
+    reports = sa.select(Plan.manager_id).where(Plan.status == PlanStatus.ACTIVE)
+    managers = (User.id.in_(reports), User.active.is_(True))
+    # Every active person's zone: a few more zones than the managers' cost nothing, and the
+    # managers' own would cost a join with every plan.
+    zones = db.session.scalars(sa.select(User.timezone).where(User.active.is_(True)).distinct())
+    days = {zone: day.isoformat() for zone in zones if (day := day_in(zone)) is not None}
+    if not days:
+        return []
+    key = (sa.literal("user:") + sa.cast(User.id, sa.String) + sa.literal(":digest:")
+           + sa.case(days, value=User.timezone))
+    sent = sa.exists().where(Notification.dedupe_key == key, Notification.send_after >= since)
+    return list(db.session.scalars(
+        sa.select(User).where(*managers, User.timezone.in_(sorted(days)), ~sent)
+        .order_by(User.id)))
 
 
 def team_plans(manager_ids: set[int]) -> list[Plan]:

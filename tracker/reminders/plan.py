@@ -185,7 +185,12 @@ def team_messages(window: Window, problems: Problems, existing: set[str]) -> Ite
     if 0 <= weekday <= 6:
         # A digest already queued this week is not built again: the team load is the
         # expensive part, and it happens once per manager per week.
-        slots = [slot for slot in team.digest_slots(window, data.managers_with_reports(), weekday)
+        def day_in(zone: str):
+            found = window.latest(zone, lambda day: day.weekday() == weekday)
+            return None if found is None else found[0]
+
+        owed = data.managers_owing_digest(day_in, window.start - timedelta(days=1))
+        slots = [slot for slot in team.digest_slots(window, owed, weekday)
                  if slot[1] not in existing]
         if slots:
             plans = data.team_plans({manager.id for manager, _, _ in slots})
