@@ -135,8 +135,6 @@ def managers_owing_digest(day_in: Callable[[str], date | None], since: datetime)
     since ``since`` (the key ``existing_keys`` would hold). The day depends only on the zone,
     so it is worked out once per zone and the keys are checked in SQL: a week's sweeps load
     the managers still owed a digest, not every manager (bench/README.md)."""
-    reports = sa.select(Plan.manager_id).where(Plan.status == PlanStatus.ACTIVE)
-    managers = (User.id.in_(reports), User.active.is_(True))
     # Every active person's zone: a few more zones than the managers' cost nothing, and the
     # managers' own would cost a join with every plan.
     zones = db.session.scalars(sa.select(User.timezone).where(User.active.is_(True)).distinct())
@@ -146,9 +144,18 @@ def managers_owing_digest(day_in: Callable[[str], date | None], since: datetime)
     key = (sa.literal("user:") + sa.cast(User.id, sa.String) + sa.literal(":digest:")
            + sa.case(days, value=User.timezone))
     sent = sa.exists().where(Notification.dedupe_key == key, Notification.send_after >= since)
-    return list(db.session.scalars(
-        sa.select(User).where(*managers, User.timezone.in_(sorted(days)), ~sent)
-        .order_by(User.id)))
+    query = sa.select(User).where(User.active.is_(True), User.timezone.in_(sorted(days)), ~sent)
+    # The same managers, asked the way each database answers fastest at 100k hires
+    # (bench/README.md): SQLite joins the distinct managers once (0.03 s, against 0.1 s for
+    # EXISTS and 0.2 s for IN), PostgreSQL probes each person's plans (0.08 s against 0.13 s).
+    if db.session.get_bind().dialect.name == "sqlite":
+        reports = (sa.select(Plan.manager_id).where(Plan.status == PlanStatus.ACTIVE)
+                   .distinct().subquery())
+        query = query.join(reports, reports.c.manager_id == User.id)
+    else:
+        query = query.where(sa.exists().where(Plan.manager_id == User.id,
+                                              Plan.status == PlanStatus.ACTIVE))
+    return list(db.session.scalars(query.order_by(User.id)))
 
 
 def team_plans(manager_ids: set[int]) -> list[Plan]:
