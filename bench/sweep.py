@@ -82,7 +82,7 @@ def child(url: str, mode: str, now: datetime, repeat: int) -> dict:
         samples, out, read = [], None, None
         if mode == "dry":  # how many plans the sweep reads, outside the timing
             from tracker.reminders.plan import planned
-            read = len(planned(now).plans)
+            read = len(planned(now).read)
             db.session.rollback()
         for _ in range(repeat if mode in ("sql", "dry") else 1):
             statements.clear()

@@ -62,7 +62,7 @@ def run_all(app, read_all: bool, days=150, every_hours=11) -> tuple[set, int]:
     for now in ticks(days, every_hours):
         with app.app_context():
             if not read_all:
-                reads += len(planned(now).plans)
+                reads += len(planned(now).read)
             assert sweep(now, read_all=read_all).failed == {}
             db.session.commit()
     return outbox_rows(app), reads
@@ -83,15 +83,15 @@ def test_a_swept_plan_is_not_read_again_until_its_time(app, library):
     [plan_id, *_] = company(app)
     now = START + timedelta(days=3)
     with app.app_context():
-        assert len(planned(now).plans) == 8  # nothing known yet: every plan is read
+        assert len(planned(now).read) == 8  # nothing known yet: every plan is read
         sweep(now)
         db.session.commit()
-        assert planned(now + timedelta(minutes=5)).plans == []
+        assert list(planned(now + timedelta(minutes=5)).read) == []
         nexts = dict(db.session.execute(sa.select(Plan.id, Plan.next_reminder_at)).all())
     assert all(now < when < NEVER for when in nexts.values())
     with app.app_context():
         later = min(nexts.values())
-        assert [p.id for p in planned(later).plans] == [
+        assert list(planned(later).read) == [
             i for i, when in sorted(nexts.items()) if when <= later]
 
 
@@ -104,7 +104,7 @@ def test_a_moved_date_or_a_new_state_brings_the_plan_back(app, library):
         plan = db.session.get(Plan, plan_ids[0])
         change_start_date(plan, plan.start_date + timedelta(days=14))
         db.session.commit()
-        assert [p.id for p in planned(now).plans] == [plan_ids[0]]
+        assert list(planned(now).read) == [plan_ids[0]]
         sweep(now)
         db.session.commit()
         # A milestone moved on its own (its plan not loaded), as a script might.
@@ -113,7 +113,7 @@ def test_a_moved_date_or_a_new_state_brings_the_plan_back(app, library):
             PlanMilestone.plan_id == plan_ids[1]).limit(1))
         milestone.due_date += timedelta(days=1)
         db.session.commit()
-        assert [p.id for p in planned(now).plans] == [plan_ids[1]]
+        assert list(planned(now).read) == [plan_ids[1]]
 
 
 def test_a_new_time_zone_brings_the_persons_plans_back(app, library):
@@ -125,7 +125,7 @@ def test_a_new_time_zone_brings_the_persons_plans_back(app, library):
         hire = db.session.get(Plan, plan_ids[2]).hire
         hire.timezone = "Asia/Tokyo"
         db.session.commit()
-        assert [p.id for p in planned(now).plans] == [plan_ids[2]]
+        assert list(planned(now).read) == [plan_ids[2]]
 
 
 def test_changed_reminder_settings_read_every_plan_once(app, library, tmp_path):
@@ -145,7 +145,7 @@ def test_changed_reminder_settings_read_every_plan_once(app, library, tmp_path):
                 Plan.next_reminder_at.is_(None))) == 0  # a dry run changes nothing
             sweep(now)
             db.session.commit()
-            assert planned(now + timedelta(minutes=5)).plans == []
+            assert list(planned(now + timedelta(minutes=5)).read) == []
     finally:
         with other.app_context():
             db.session.remove()

@@ -10,9 +10,11 @@ What is due, to whom and when is decided in ``tracker.reminders`` (``plan.planne
 module only writes it, so the outbox page can preview a sweep without importing a job.
 
 Only plans with something due are read: each plan keeps the time its next reminder can be due
-(``Plan.next_reminder_at``, worked out in ``tracker.reminders.next_due`` after each sweep that
+(``Plan.next_reminder_at``, worked out in ``tracker.reminders.next_due`` by each sweep that
 reads it, cleared by any change to its dates or state), so a sweep costs what is due, not the
-number of hires. ``read_all`` reads every running plan, as ``tracker sweep --all`` does.
+number of hires. ``read_all`` reads every running plan, as ``tracker sweep --all`` does; plans
+are read in batches either way, so that one, and the first sweep after downtime, keep the
+memory of one batch (``reminders.plan.batches``).
 
 One plan never stops the others. The rules already leave out a plan they cannot work out
 (``tracker.reminders.problems``). The rows are then written in one statement inside a
@@ -34,8 +36,18 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.database import savepoint
 from tracker.extensions import db
 from tracker.models import Notification, NotificationStatus, Plan, SweepSetting, utcnow
-from tracker.reminders.next_due import fingerprint, next_reminder_at
-from tracker.reminders.plan import STALE, SweepResult, count, planned, preview
+from tracker.reminders.next_due import fingerprint
+from tracker.reminders.plan import (
+    BATCH,
+    STALE,
+    UNKNOWN,
+    Planned,
+    SweepResult,
+    count,
+    next_time,
+    planned,
+    preview,
+)
 from tracker.reminders.problems import SAVING, Problems
 from tracker.services import sweep_problems
 
@@ -55,10 +67,10 @@ def sweep(now: datetime, *, dry_run: bool = False, read_all: bool = False) -> Sw
         return preview(now, read_all=read_all or changed)
     if changed:
         _forget_next_reminders()
-    work = planned(now, read_all=read_all)
+    work = planned(now, read_all=read_all, remember=True)
     inserted = _insert_isolated(work.rows, work.problems) if work.rows else []
     failed = work.problems.failed
-    _remember_next_reminders(work.plans, set(failed), now)
+    _remember_next_reminders(work, set(failed))
     when = utcnow()  # when it happened, even when --now replays another time
     sweep_problems.record(failed, when)
     sweep_problems.resolve(set(failed), when)
@@ -106,22 +118,23 @@ def _forget_next_reminders() -> None:
     db.session.add(setting)
 
 
-def _remember_next_reminders(plans, failed: set[int], now: datetime) -> None:
-    """Each plan read (and worked out) gets the time it next needs a sweep; a plan left out
-    keeps none, so every sweep tries it again."""
-    config, rows = current_app.config, []
-    for plan in plans:
-        if plan.id in failed:
+def _remember_next_reminders(work: Planned, failed: set[int]) -> None:
+    """Each plan read (and worked out) gets the time it next needs a sweep, ``BATCH`` plans per
+    statement; a plan left out keeps none, so every sweep tries it again, and so does one whose
+    dates no rule can work with (it keeps the time it had, which has come)."""
+    table = Plan.__table__
+    update = sa.update(table).where(table.c.id == sa.bindparam("plan_id")).values(
+        next_reminder_at=sa.bindparam("when"))
+    rows = []
+    for plan_id, micros in zip(work.read, work.next_at):
+        if plan_id in failed or micros == UNKNOWN:
             continue
-        try:
-            rows.append({"id": plan.id, "next_reminder_at": next_reminder_at(plan, now, config)})
-        except (OverflowError, ValueError):  # dates no rule can work with: read it every time
-            continue
+        rows.append({"plan_id": plan_id, "when": next_time(micros)})
+        if len(rows) == BATCH:
+            db.session.execute(update, rows)
+            rows = []
     if rows:
-        db.session.execute(sa.update(Plan.__table__).where(
-            Plan.__table__.c.id == sa.bindparam("plan_id")).values(
-            next_reminder_at=sa.bindparam("when")),
-            [{"plan_id": row["id"], "when": row["next_reminder_at"]} for row in rows])
+        db.session.execute(update, rows)
 
 
 def _plan_of(row: dict) -> int:

@@ -7,8 +7,9 @@ it, which email preference still lets it through, who it is for at send time and
 carries a calendar invitation is written once, in ``KIND_FACTS``, instead of as string checks
 in the sweep, the dispatcher, the preferences, the renderer and the outbox page.
 
-Adding a kind: a member and its facts here, the rule that makes it (``rules`` or ``team``, wired
-in ``plan.collect``), its subject and link in ``tracker/mail/render.py`` and its two templates.
+Adding a kind: a member and its facts here, the rule that makes it (``rules`` or ``team``,
+wired in ``plan.plan_messages``), its subject and link in ``tracker/mail/render.py`` and its two
+templates.
 """
 from __future__ import annotations
 

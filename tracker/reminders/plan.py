@@ -10,10 +10,11 @@ that cannot be worked out is left out with the reason, and the others are planne
 """
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Iterator
 
 from flask import current_app
 
@@ -22,6 +23,7 @@ from tracker.reminders import data, rules, team
 from tracker.reminders import problems as steps
 from tracker.reminders.channels import channels_for, chat_key, keyed
 from tracker.reminders.kinds import NotificationKind
+from tracker.reminders.next_due import next_reminder_at
 from tracker.reminders.problems import Problems
 from tracker.reminders.window import Due, Window, parse_days
 
@@ -36,45 +38,88 @@ class SweepResult:
     failed: dict[int, str] = field(default_factory=dict)  # plan id: what went wrong, in words
 
 
+BATCH = 500  # plans loaded at a time: a sweep's memory is one batch, whatever the hires
+
+
 @dataclass
 class Planned:
     rows: list[dict]
     problems: Problems
-    plans: list[Plan] = field(default_factory=list)  # the plans read: those with something due
+    read: array = field(default_factory=lambda: array("q"))  # ids of the plans read
+    # With ``remember``: for each plan read, in the same order, when it next needs a sweep
+    # (microseconds since the epoch), or ``UNKNOWN`` when its dates cannot be worked with.
+    next_at: array = field(default_factory=lambda: array("q"))
 
 
-def planned(now: datetime, *, read_all: bool = False) -> Planned:
+UNKNOWN = -1
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def planned(now: datetime, *, read_all: bool = False, remember: bool = False) -> Planned:
     """The rows a sweep at ``now`` (aware) would insert, oldest first: new keys only, one row
     per key (the escalation wins), each ``pending`` or ``skipped_stale`` with the reason; none
     for a plan that could not be worked out (it is in ``problems`` instead).
 
-    Only plans whose next reminder time has come are read, unless ``read_all``."""
+    Only plans whose next reminder time has come are read, unless ``read_all``; either way
+    ``BATCH`` plans at a time, each batch let go before the next is loaded, so the first sweep
+    after downtime (every plan due) or ``--all`` needs the memory of one batch plus a few
+    bytes per plan and per row. With ``remember``, each plan's next time is worked out while
+    it is loaded (``next_at``)."""
     window = Window.at(now)
     existing = data.existing_keys(window.start - timedelta(days=1))
     problems = Problems()
-    plans = running(window, read_all)
-    found = {due.key: due for due in _ordered(collect(window, problems, existing, plans))}
+    found: dict[str, Due] = {}
+    out = Planned([], problems)
+    for plans in batches(window, read_all):
+        found.update((due.key, due) for due in _ordered(plan_messages(window, problems, plans)))
+        out.read.extend(plan.id for plan in plans)
+        if remember:
+            out.next_at.extend(_next_at(plan, now) for plan in plans)
+        plans.clear()  # the last reference: this batch goes before the next is loaded
+    found.update((due.key, due) for due in _ordered(team_messages(window, problems, existing)))
     dues = [due for key, due in sorted(found.items(), key=lambda item: (item[1].send_after,
                                                                           item[0]))
             if due.plan_id not in problems]
     chat = data.chat_settings_of({due.recipient_id for due in dues})
     config = current_app.config
-    rows = [_row(window, due, channel) for due in dues
-            for channel in channels_for(chat.get(due.recipient_id), due.kind, config)
-            if keyed(due.key, channel) not in existing]
-    return Planned(rows, problems, plans)
+    out.rows = [_row(window, due, channel) for due in dues
+                for channel in channels_for(chat.get(due.recipient_id), due.kind, config)
+                if keyed(due.key, channel) not in existing]
+    return out
 
 
-def running(window: Window, read_all: bool = False) -> list[Plan]:
-    """The plans the rules may find something for in ``window``."""
+def batches(window: Window, read_all: bool = False) -> Iterator[list[Plan]]:
+    """The plans the rules may find something for in ``window``, ``BATCH`` at a time.
+
+    Nothing keeps a batch once its messages (and next times) are worked out: ``planned``
+    empties the list, the session holds loaded objects weakly, so they go with the garbage
+    and memory does not grow with the plans read (what the caller holds stays, attached).
+    A plan's messages never depend on another plan's, so batches change no row."""
     config = current_app.config
     soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
         parse_days(config["REMIND_OVERDUE_DAYS"])
-    return data.running_plans(
+    ids = array("q", data.due_plan_ids(
         created_since=window.start,
         due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
         starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)),
-        due_by=None if read_all else window.now)
+        due_by=None if read_all else window.now))
+    for start in range(0, len(ids), BATCH):
+        plans = data.plans_by_id(list(ids[start:start + BATCH]))
+        if plans:
+            yield plans
+
+
+def _next_at(plan: Plan, now: datetime) -> int:
+    try:
+        when = next_reminder_at(plan, now, current_app.config)
+    except (OverflowError, ValueError):  # dates no rule can work with: read it every time
+        return UNKNOWN
+    return (when - EPOCH) // timedelta(microseconds=1)
+
+
+def next_time(micros: int) -> datetime:
+    """A ``Planned.next_at`` entry back to an instant."""
+    return EPOCH + timedelta(microseconds=micros)
 
 
 def preview(now: datetime, *, read_all: bool = False) -> SweepResult:
@@ -94,10 +139,10 @@ def count(rows: Iterable[tuple[str, NotificationStatus]]) -> dict[str, int]:
     return dict(counts)
 
 
-def collect(window: Window, problems: Problems, existing: set[str], plans: list[Plan]
-            ) -> Iterable[Due]:
-    """Every message the rules want for this window, duplicates included (merged by key).
-    Messages of a plan that ends up in ``problems`` may be among them; ``planned`` drops them."""
+def plan_messages(window: Window, problems: Problems, plans: list[Plan]) -> Iterable[Due]:
+    """Every message the rules want for these plans in this window, duplicates included
+    (merged by key). Messages of a plan that ends up in ``problems`` may be among them;
+    ``planned`` drops them."""
     config = current_app.config
     soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
         parse_days(config["REMIND_OVERDUE_DAYS"])
@@ -130,6 +175,11 @@ def collect(window: Window, problems: Problems, existing: set[str], plans: list[
                     window, pulses.get(plan.id, []), answered)).values():
                 yield from dues
 
+
+def team_messages(window: Window, problems: Problems, existing: set[str]) -> Iterable[Due]:
+    """The managers' messages: reviews waiting and the weekly digest. Run after every plan's
+    own messages, so a plan already left out is left off these lists too."""
+    config = current_app.config
     business_days = int(config["REMIND_REVIEW_AFTER_BUSINESS_DAYS"])
     if business_days > 0:
         # N business days waited means at least N calendar days; the rule checks exactly.
@@ -140,7 +190,13 @@ def collect(window: Window, problems: Problems, existing: set[str], plans: list[
     if 0 <= weekday <= 6:
         # A digest already queued this week is not built again: the team load is the
         # expensive part, and it happens once per manager per week.
-        slots = [slot for slot in team.digest_slots(window, data.managers_with_reports(), weekday)
+        def day_in(zone: str):
+            found = window.latest(zone, lambda day: day.weekday() == weekday)
+            return None if found is None else found[0]
+
+        # Owed: no email digest queued (checked in SQL), and no chat one either.
+        owed = data.managers_owing_digest(day_in, window.start - timedelta(days=1))
+        slots = [slot for slot in team.digest_slots(window, owed, weekday)
                  if slot[1] not in existing and chat_key(slot[1]) not in existing]
         if slots:
             plans = data.team_plans({manager.id for manager, _, _ in slots})
