@@ -6,35 +6,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 import yaml
 
 from tests.chat_receiver import TOKEN, ChatReceiver
-from tests.factories import PlanFactory, cast
+from tests.chat_world import build_world, choose
 from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.jobs.dispatch import dispatch
 from tracker.models import Channel, ChatSettings, Notification, utcnow
 from tracker.models import NotificationStatus as S
 
-
-def build_world(app):
-    with app.app_context():
-        people = cast("manager", "hire")
-        plan = PlanFactory(hire=people.hire, manager=people.manager)
-        db.session.commit()
-        return SimpleNamespace(plan=plan.id, hire=people.hire.id, manager=people.manager.id)
-
-
 world = cached_world(build_world)
-
-
-def choose(user_id: int, *, webhook_url: str | None = None, **channels: str) -> None:
-    db.session.add(ChatSettings(user_id=user_id, webhook_url=webhook_url, channels=channels))
-    db.session.commit()
 
 
 def queue_chat(world, recipient_id: int, count: int = 1) -> list[int]:

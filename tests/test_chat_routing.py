@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from tests.chat_receiver import TOKEN, ChatReceiver
-from tests.factories import PlanFactory, cast
+from tests.chat_world import build_world, choose
 from tests.worlds import cached_world
 from tracker.extensions import db
 from tracker.jobs.dispatch import dispatch
 from tracker.jobs.sweep import sweep
-from tracker.models import Channel, ChatSettings, Notification
+from tracker.models import Channel, Notification
 from tracker.models import NotificationStatus as S
 
 # The plan starts Mon 5 Jan 2026: its 30-day milestone is due Wed 4 Feb, so "coming up in 7
@@ -23,20 +22,7 @@ from tracker.models import NotificationStatus as S
 DUE = datetime(2026, 1, 28, 9, 0, tzinfo=timezone.utc)
 
 
-def build_world(app):
-    with app.app_context():
-        people = cast("manager", "hire")
-        plan = PlanFactory(hire=people.hire, manager=people.manager)
-        db.session.commit()
-        return SimpleNamespace(plan=plan.id, hire=people.hire.id, manager=people.manager.id)
-
-
 world = cached_world(build_world)
-
-
-def choose(user_id: int, *, webhook_url: str | None = None, **channels: str) -> None:
-    db.session.add(ChatSettings(user_id=user_id, webhook_url=webhook_url, channels=channels))
-    db.session.commit()
 
 
 def soon_rows(app) -> dict[tuple[int, str], Notification]:
