@@ -9,12 +9,20 @@ from sqlalchemy import orm as so
 
 from tracker.models.base import Base, TimestampMixin, UTCDateTime, str_enum
 from tracker.models.enums import CheckInRating
-from tracker.models.plan import PlanMilestone
+from tracker.models.plan import PlanMilestone, partial_index
 from tracker.models.user import User
+
+# Check-ins signed by one side only, waiting for the other: the overview counts them.
+HALF_SIGNED_SQL = ("(hire_signed_at IS NOT NULL AND manager_signed_at IS NULL) OR "
+                   "(hire_signed_at IS NULL AND manager_signed_at IS NOT NULL)")
 
 
 class CheckIn(TimestampMixin, Base):
     __tablename__ = "checkins"
+    __table_args__ = (
+        partial_index("ix_checkins_half_signed_milestone_id", "milestone_id",
+                      where=HALF_SIGNED_SQL),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     milestone_id: so.Mapped[int] = so.mapped_column(

@@ -113,23 +113,30 @@ def at_risk_ids(today: date, t: Thresholds | None = None) -> sa.Select:
                       PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
                .group_by(PlanMilestone.plan_id)
                .having(sa.func.count(PlanGoal.id) >= t.overdue_goals))
-    last_rated = (sa.select(PlanMilestone.plan_id, sa.func.max(PlanMilestone.position)
-                            .label("position"))
-                  .join(CheckIn, CheckIn.milestone_id == PlanMilestone.id)
-                  .where(CheckIn.rating.is_not(None)).group_by(PlanMilestone.plan_id)
-                  .subquery())
-    rated = (sa.select(PlanMilestone.plan_id)
-             .join(CheckIn, CheckIn.milestone_id == PlanMilestone.id)
-             .join(last_rated, sa.and_(last_rated.c.plan_id == PlanMilestone.plan_id,
-                                       last_rated.c.position == PlanMilestone.position))
-             .where(CheckIn.rating.in_(WORRYING_RATINGS)))
-    last_pulse = (sa.select(PulseCheckIn.plan_id, sa.func.max(PulseCheckIn.due_on).label("day"))
-                  .group_by(PulseCheckIn.plan_id).subquery())
-    low = (sa.select(PulseCheckIn.plan_id)
-           .join(last_pulse, sa.and_(last_pulse.c.plan_id == PulseCheckIn.plan_id,
-                                     last_pulse.c.day == PulseCheckIn.due_on))
-           .where(PulseCheckIn.confidence <= t.pulse_confidence))
-    return sa.union(overdue, rated, low)
+    return sa.union(overdue, rated_ids(t), low_pulse_ids(t))
+
+
+def rated_ids(t: Thresholds) -> sa.Select:
+    """The plans whose latest rated check-in (the milestone furthest along) is worrying: a
+    worrying check-in with no rated one further along in its plan. It starts from the worrying
+    check-ins (a partial index, migration 0017) rather than grouping every rated one."""
+    later_m, later_c = so.aliased(PlanMilestone), so.aliased(CheckIn)
+    later = (sa.select(later_c.id).join(later_m, later_c.milestone_id == later_m.id)
+             .where(later_m.plan_id == PlanMilestone.plan_id,
+                    later_m.position > PlanMilestone.position, later_c.rating.is_not(None)))
+    return (sa.select(PlanMilestone.plan_id)
+            .join(CheckIn, CheckIn.milestone_id == PlanMilestone.id)
+            .where(CheckIn.rating.in_(WORRYING_RATINGS), ~sa.exists(later)))
+
+
+def low_pulse_ids(t: Thresholds) -> sa.Select:
+    """The plans whose latest pulse answer is ``t.pulse_confidence`` or lower: a low answer
+    with no later pulse in its plan (one probe of the plan's (plan_id, due_on) key each)."""
+    later = so.aliased(PulseCheckIn)
+    return (sa.select(PulseCheckIn.plan_id)
+            .where(PulseCheckIn.confidence <= t.pulse_confidence,
+                   ~sa.exists().where(later.plan_id == PulseCheckIn.plan_id,
+                                      later.due_on > PulseCheckIn.due_on)))
 
 
 def reasons_for(plan_ids: list[int], today: date) -> dict[int, list[str]]:

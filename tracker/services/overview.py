@@ -7,14 +7,14 @@ risk" is the one rule in ``services/at_risk.py``, counted set-wise (``at_risk_id
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import CheckIn, GoalStatus, Plan, PlanGoal, PlanMilestone, PlanStatus, User
 from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.services.at_risk import at_risk_ids
+from tracker.services.at_risk import Thresholds, low_pulse_ids, rated_ids
 
 # The list's orders: (label, ORDER BY); the first is the default.
 SORTS = {
@@ -34,26 +34,52 @@ class Overview:
     waiting_review: int
 
 
-def overview(today: date) -> Overview:
+def overview(today: date, t: Thresholds | None = None) -> Overview:
+    """The counts, in one statement. Each count joins from the rows it counts (partial indexes
+    on unfinished and submitted goals and on half-signed check-ins, migration 0017) to their
+    plan, instead of reading every goal of every active plan; the unfinished goals of past
+    milestones are read once, per plan, for both the overdue count and at risk's "overdue
+    goals" reason. tests/test_overview_counts.py checks every count against plain Python."""
+    t = t or Thresholds.from_settings()
     active = Plan.status == PlanStatus.ACTIVE
-    active_ids = sa.select(Plan.id).where(active)
-    goals_of_active = (sa.select(sa.func.count(PlanGoal.id)).join(PlanMilestone)
-                       .where(PlanMilestone.plan_id.in_(active_ids)))
+    grace = today - timedelta(days=t.grace_days)
+    # Per active plan: its unfinished goals due before today, and before the grace day.
+    late = (sa.select(PlanMilestone.plan_id,
+                      sa.func.sum(sa.case((PlanMilestone.due_date < today, 1), else_=0))
+                      .label("late"),
+                      sa.func.sum(sa.case((PlanMilestone.due_date < grace, 1), else_=0))
+                      .label("late_past_grace"))
+            .select_from(PlanGoal)
+            .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
+            .join(Plan, Plan.id == PlanMilestone.plan_id)
+            .where(active, PlanMilestone.due_date < max(today, grace),
+                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
+            .group_by(PlanMilestone.plan_id)
+            .cte("late"))
+    if t.overdue_goals <= 0:  # "at least 0 goals overdue": every plan (at_risk_ids)
+        risky = sa.true()
+    else:
+        risky = sa.or_(
+            Plan.id.in_(sa.select(late.c.plan_id)
+                        .where(late.c.late_past_grace >= t.overdue_goals)),
+            Plan.id.in_(rated_ids(t)), Plan.id.in_(low_pulse_ids(t)))
     one_signed = sa.or_(
         sa.and_(CheckIn.hire_signed_at.is_not(None), CheckIn.manager_signed_at.is_(None)),
         sa.and_(CheckIn.hire_signed_at.is_(None), CheckIn.manager_signed_at.is_not(None)))
     row = db.session.execute(sa.select(
         sa.select(sa.func.count()).select_from(Plan).where(active).scalar_subquery(),
-        sa.select(sa.func.count()).select_from(Plan)
-        .where(active, Plan.id.in_(at_risk_ids(today))).scalar_subquery(),
-        goals_of_active.where(PlanMilestone.due_date < today,
-                              PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
-        .scalar_subquery(),
-        sa.select(sa.func.count(CheckIn.id)).join(PlanMilestone)
-        .where(PlanMilestone.plan_id.in_(active_ids), one_signed).scalar_subquery(),
-        goals_of_active.where(PlanGoal.status == GoalStatus.SUBMITTED).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(Plan).where(active, risky).scalar_subquery(),
+        sa.select(sa.func.coalesce(sa.func.sum(late.c.late), 0)).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(CheckIn)
+        .join(PlanMilestone, PlanMilestone.id == CheckIn.milestone_id)
+        .join(Plan, Plan.id == PlanMilestone.plan_id)
+        .where(active, one_signed).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(PlanGoal)
+        .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
+        .join(Plan, Plan.id == PlanMilestone.plan_id)
+        .where(active, PlanGoal.status == GoalStatus.SUBMITTED).scalar_subquery(),
     )).one()
-    return Overview(*row)
+    return Overview(*(int(n) for n in row))
 
 
 def quarter_of(day: date) -> str:
