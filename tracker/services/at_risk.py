@@ -139,6 +139,16 @@ def low_pulse_ids(t: Thresholds) -> sa.Select:
                                       later.due_on > PulseCheckIn.due_on)))
 
 
+def latest_pulse_low(t: Thresholds) -> sa.ColumnElement:
+    """Correlated on ``Plan``: the plan's latest pulse answer (its latest ``due_on``, unique per
+    plan) is ``t.pulse_confidence`` or lower; NULL, so false, for a plan without pulses. One
+    probe of the (plan_id, due_on) key per plan: the overview asks it last, of the plans no
+    other reason has already picked."""
+    latest = (sa.select(PulseCheckIn.confidence).where(PulseCheckIn.plan_id == Plan.id)
+              .order_by(PulseCheckIn.due_on.desc()).limit(1).correlate(Plan).scalar_subquery())
+    return latest <= t.pulse_confidence
+
+
 def reasons_for(plan_ids: list[int], today: date) -> dict[int, list[str]]:
     """Why each of ``plan_ids`` is at risk (absent: it is not), in one query."""
     if not plan_ids:

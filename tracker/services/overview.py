@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import CheckIn, GoalStatus, Plan, PlanGoal, PlanMilestone, PlanStatus, User
 from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.services.at_risk import Thresholds, low_pulse_ids, rated_ids
+from tracker.services.at_risk import Thresholds, latest_pulse_low, rated_ids
 
 # The list's orders: (label, ORDER BY); the first is the default.
 SORTS = {
@@ -39,7 +39,9 @@ def overview(today: date, t: Thresholds | None = None) -> Overview:
     on unfinished and submitted goals and on half-signed check-ins, migration 0017) to their
     plan, instead of reading every goal of every active plan; the unfinished goals of past
     milestones are read once, per plan, for both the overdue count and at risk's "overdue
-    goals" reason. tests/test_overview_counts.py checks every count against plain Python."""
+    goals" reason; at risk then asks the rating reason set-wise (``rated_ids``) and the pulse
+    one plan by plan, last, of the plans still left (one index probe each).
+    tests/test_overview_counts.py checks every count against plain Python."""
     t = t or Thresholds.from_settings()
     active = Plan.status == PlanStatus.ACTIVE
     grace = today - timedelta(days=t.grace_days)
@@ -62,7 +64,7 @@ def overview(today: date, t: Thresholds | None = None) -> Overview:
         risky = sa.or_(
             Plan.id.in_(sa.select(late.c.plan_id)
                         .where(late.c.late_past_grace >= t.overdue_goals)),
-            Plan.id.in_(rated_ids(t)), Plan.id.in_(low_pulse_ids(t)))
+            Plan.id.in_(rated_ids(t)), latest_pulse_low(t))
     one_signed = sa.or_(
         sa.and_(CheckIn.hire_signed_at.is_not(None), CheckIn.manager_signed_at.is_(None)),
         sa.and_(CheckIn.hire_signed_at.is_(None), CheckIn.manager_signed_at.is_not(None)))
