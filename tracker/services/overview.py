@@ -2,7 +2,8 @@
 
 The counts are one statement of scalar subqueries over active plans: a fixed number of
 statements at any size, though each count still reads what it counts (bench/README.md); "at
-risk" is the one rule in ``services/at_risk.py``, counted set-wise (``at_risk_ids``).
+risk" is the one rule in ``services/at_risk.py``, counted from its set-wise parts (the same
+plans as ``at_risk_ids``, tests/test_overview_counts.py).
 """
 from __future__ import annotations
 
