@@ -27,6 +27,7 @@ from tracker.models import (
     Plan,
     PlanGoal,
     PlanMilestone,
+    PlanStatus,
     PulseCheckIn,
 )
 from tracker.models.enums import FINISHED_GOAL_STATUSES
@@ -114,6 +115,26 @@ def at_risk_ids(today: date, t: Thresholds | None = None) -> sa.Select:
                .group_by(PlanMilestone.plan_id)
                .having(sa.func.count(PlanGoal.id) >= t.overdue_goals))
     return sa.union(overdue, rated_ids(t), low_pulse_ids(t))
+
+
+def late_goals_by_plan(today: date, t: Thresholds):
+    """Per active plan with any: its unfinished goals due before ``today`` (``late``, the
+    overview's "overdue goals") and before the grace day (``past_grace``, the overdue reason
+    above). One read of those goals serves both (partial index of migration 0017); the cut-off
+    is the later of the two days, so a negative grace stays exact."""
+    grace = today - timedelta(days=t.grace_days)
+    return (sa.select(PlanMilestone.plan_id,
+                      sa.func.sum(sa.case((PlanMilestone.due_date < today, 1), else_=0))
+                      .label("late"),
+                      sa.func.sum(sa.case((PlanMilestone.due_date < grace, 1), else_=0))
+                      .label("past_grace"))
+            .select_from(PlanGoal)
+            .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
+            .join(Plan, Plan.id == PlanMilestone.plan_id)
+            .where(Plan.status == PlanStatus.ACTIVE, PlanMilestone.due_date < max(today, grace),
+                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
+            .group_by(PlanMilestone.plan_id)
+            .cte("late"))
 
 
 def rated_ids(t: Thresholds) -> sa.Select:

@@ -8,14 +8,18 @@ plans as ``at_risk_ids``, tests/test_overview_counts.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import CheckIn, GoalStatus, Plan, PlanGoal, PlanMilestone, PlanStatus, User
-from tracker.models.enums import FINISHED_GOAL_STATUSES
-from tracker.services.at_risk import Thresholds, latest_pulse_low, rated_ids
+from tracker.services.at_risk import (
+    Thresholds,
+    late_goals_by_plan,
+    latest_pulse_low,
+    rated_ids,
+)
 
 # The list's orders: (label, ORDER BY); the first is the default.
 SORTS = {
@@ -45,26 +49,13 @@ def overview(today: date, t: Thresholds | None = None) -> Overview:
     tests/test_overview_counts.py checks every count against plain Python."""
     t = t or Thresholds.from_settings()
     active = Plan.status == PlanStatus.ACTIVE
-    grace = today - timedelta(days=t.grace_days)
-    # Per active plan: its unfinished goals due before today, and before the grace day.
-    late = (sa.select(PlanMilestone.plan_id,
-                      sa.func.sum(sa.case((PlanMilestone.due_date < today, 1), else_=0))
-                      .label("late"),
-                      sa.func.sum(sa.case((PlanMilestone.due_date < grace, 1), else_=0))
-                      .label("late_past_grace"))
-            .select_from(PlanGoal)
-            .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
-            .join(Plan, Plan.id == PlanMilestone.plan_id)
-            .where(active, PlanMilestone.due_date < max(today, grace),
-                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
-            .group_by(PlanMilestone.plan_id)
-            .cte("late"))
+    late = late_goals_by_plan(today, t)
     if t.overdue_goals <= 0:  # "at least 0 goals overdue": every plan (at_risk_ids)
         risky = sa.true()
     else:
         risky = sa.or_(
             Plan.id.in_(sa.select(late.c.plan_id)
-                        .where(late.c.late_past_grace >= t.overdue_goals)),
+                        .where(late.c.past_grace >= t.overdue_goals)),
             Plan.id.in_(rated_ids(t)), latest_pulse_low(t))
     one_signed = sa.or_(
         sa.and_(CheckIn.hire_signed_at.is_not(None), CheckIn.manager_signed_at.is_(None)),
