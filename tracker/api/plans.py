@@ -2,6 +2,8 @@
 and import many at once from CSV (the same dry run and all-or-nothing as the import page)."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -18,7 +20,6 @@ from tracker.services.plan_changes import change_people, set_status
 from tracker.services.plan_pages import plan_list_filter
 from tracker.services.plans import change_start_date
 from tracker.services.policy import own_plans_clause
-from tracker.services.progress import local_today
 from tracker.services.site_policy import manage_hires
 
 
@@ -27,7 +28,7 @@ from tracker.services.site_policy import manage_hires
 def list_plans(query: PlanQuery):
     """Plans, newest start first, a page at a time."""
     user = access.me()
-    today = local_today(current_app.config["DEFAULT_TIMEZONE"])
+    today = datetime.now(timezone.utc).date()  # the day HR's plan list filters by
     where, _kept = plan_list_filter(status=query.status, role=query.role, layer=query.layer,
                                     cohort=query.cohort, manager=query.manager, at=query.at,
                                     risk="yes" if query.at_risk else "", today=today)
