@@ -24,6 +24,7 @@ from tracker.models import (
     User,
 )
 from tracker.models.enums import FINISHED_GOAL_STATUSES
+from tracker.services import plan_pages
 from tracker.services.checkins import content_digest, stage
 from tracker.services.policy import checkin_opens_on
 
@@ -32,13 +33,13 @@ PLAN_LOADS = (so.selectinload(Plan.hire), so.selectinload(Plan.manager),
               so.selectinload(Plan.role_version).selectinload(RoleVersion.template),
               so.selectinload(Plan.layers).selectinload(PlanLayer.version)
               .selectinload(RoleVersion.template))
-# What a goal shows besides itself: its template key and its evidence with authors and reviewers.
-GOAL_PARTS = (so.selectinload(PlanGoal.template_goal),
+# What one goal shows besides itself: its milestone, template key, and evidence with people.
+GOAL_LOADS = (so.selectinload(PlanGoal.milestone), so.selectinload(PlanGoal.template_goal),
               so.selectinload(PlanGoal.evidence).selectinload(Evidence.author),
               so.selectinload(PlanGoal.evidence).selectinload(Evidence.reviewer))
-GOAL_LOADS = GOAL_PARTS + (so.selectinload(PlanGoal.milestone),)
-DETAIL_LOADS = PLAN_LOADS + (
-    so.selectinload(Plan.milestones).selectinload(PlanMilestone.goals).options(*GOAL_PARTS),)
+# The plan page's own loading (services/plan_pages.py), plus each goal's template key.
+TEMPLATE_KEYS = (so.selectinload(Plan.milestones).selectinload(PlanMilestone.goals)
+                 .selectinload(PlanGoal.template_goal),)
 
 
 def person(user: User | None) -> schemas.Person | None:
@@ -76,10 +77,8 @@ def plan_summaries(plans: list[Plan]) -> list[schemas.PlanSummary]:
 
 
 def load_plan(plan_id: int) -> Plan:
-    """The plan with everything its detail shows, in a fixed number of queries."""
-    return db.session.scalars(sa.select(Plan).where(Plan.id == plan_id)
-                              .options(*DETAIL_LOADS)
-                              .execution_options(populate_existing=True)).one()
+    """The plan with everything its detail shows, loaded as the plan page loads it."""
+    return plan_pages.load_plan(plan_id, *TEMPLATE_KEYS)
 
 
 def plan_detail(plan: Plan, model=schemas.PlanOut, **extra) -> schemas.PlanOut:

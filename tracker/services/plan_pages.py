@@ -41,14 +41,15 @@ def plan_page_options():
     )
 
 
-def load_plan(plan_id: int) -> Plan | None:
+def load_plan(plan_id: int, *more) -> Plan | None:
+    """``more``: loader options a caller adds (the API adds the goals' template keys)."""
     # populate_existing: after a refused action the session already holds some of these rows,
     # and they must be loaded again with the page's eager options.
     # The header names the layers the plan was made from, joined in: no query more.
     layers = so.joinedload(Plan.layers).joinedload(PlanLayer.version).joinedload(
         RoleVersion.template)
     return db.session.scalars(sa.select(Plan).where(Plan.id == plan_id)
-                              .options(*plan_page_options(), layers)
+                              .options(*plan_page_options(), layers, *more)
                               .execution_options(populate_existing=True)).unique().first()
 
 
