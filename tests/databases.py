@@ -104,7 +104,8 @@ class PostgresTemplate:
         self.save(LIBRARY)
         self.scripts[EMPTY] = ";\n".join(
             [f'DELETE FROM "{t}"' for t in reversed(self.tables)]
-            + [f"ALTER SEQUENCE {self.sequences[t]} RESTART" for t in self.tables])
+            + [f"ALTER SEQUENCE {self.sequences[t]} RESTART" for t in self.tables
+               if self.sequences.get(t)])
 
     def save(self, name, url: str | None = None) -> None:
         """Keep the database's rows as they are now as ``name``."""
@@ -116,7 +117,7 @@ class PostgresTemplate:
             [f'DELETE FROM "{t}"' for t in reversed(self.tables)]
             + [f'INSERT INTO "{t}" SELECT * FROM "{schema}"."{t}"' for t in self.tables]
             + [f"SELECT setval('{self.sequences[t]}', coalesce(max(id), 0) + 1, false) "
-               f'FROM "{t}"' for t in self.tables])
+               f'FROM "{t}"' for t in self.tables if self.sequences.get(t)])
 
     def reset(self, name) -> str:
         # One round trip: several statements in one simple query run as one transaction.

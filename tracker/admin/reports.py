@@ -11,7 +11,7 @@ from flask import Response, abort, render_template, request, stream_with_context
 
 from tracker.admin import admin_required, bp
 from tracker.security import id_arg
-from tracker.services import report_tables
+from tracker.services import report_tables, rollup_read
 from tracker.services.exports import (
     GOAL_HEADER,
     PLAN_HEADER,
@@ -25,6 +25,7 @@ from tracker.services.plan_pages import plan_list_filter, role_choices
 from tracker.services.reports import late_goals, plan_filter
 
 CHART_ROWS = 15  # the chart shows the worst goals; the table and the CSV hold every one
+REVIEWERS_SHOWN = 50  # the slowest reviewers on the page; the CSV holds every one
 
 
 def _today():
@@ -38,9 +39,9 @@ def _csv(name: str, header: list[str], rows) -> Response:
 
 
 def _report_filter():
-    args = request.args
-    return plan_filter(role=args.get("role", ""), cohort=args.get("cohort", ""),
-                       layer=args.get("layer", ""))
+    """The live SQL filter, the choices kept, and the choices as given (for the totals)."""
+    given = {name: request.args.get(name, "") for name in ("role", "layer", "cohort")}
+    return (*plan_filter(**given), given)
 
 
 def _filter_choices() -> dict:
@@ -49,13 +50,21 @@ def _filter_choices() -> dict:
             "layers": [(layer.slug, layer.name) for layer in layer_choices()]}
 
 
-# The reports besides the late goals, by the name in their address.
+# The reports besides the late goals, by the name in their address: the live statements,
+# read when the totals are not ready (services/rollup.py).
 TABLES = {
     "milestones": lambda where: report_tables.milestone_completion(where, _today()),
     "check-ins": report_tables.checkin_ratings,
     "pulses": report_tables.pulse_by_week,
     "reviews": report_tables.review_times,
 }
+LIMITED = {"reviews"}  # the page shows the first rows, the CSV all of them
+
+
+def _late_goals(where, given):
+    today = _today()
+    rows = rollup_read.late_goals(given, today)
+    return late_goals(where, today) if rows is None else rows
 
 
 @bp.get("/reports")
@@ -64,11 +73,15 @@ def reports():
     return render_template("admin/reports.html", names=list(TABLES))
 
 
-def _table(name: str):
+def _table(name: str, whole: bool = False):
     if name not in TABLES:
         abort(404)
-    where, chosen = _report_filter()
-    return TABLES[name](where), chosen
+    where, chosen, given = _report_filter()
+    limit = REVIEWERS_SHOWN if name in LIMITED and not whole else None
+    table = rollup_read.report_table(name, given, _today(), where, limit)
+    if table is None:
+        table = TABLES[name](where, limit) if name in LIMITED else TABLES[name](where)
+    return table, chosen
 
 
 @bp.get("/reports/<name>")
@@ -82,7 +95,7 @@ def report(name: str):
 @bp.get("/reports/<name>.csv")
 @admin_required
 def report_csv(name: str):
-    table, _ = _table(name)
+    table, _ = _table(name, whole=True)
     return _csv(name, [h.lower().replace(" · ", "_").replace(" ", "_") for h in table.headers],
                 table.rows)
 
@@ -91,8 +104,8 @@ def report_csv(name: str):
 @admin_required
 def late_goals_report():
     """The template goals most often late, waived or sent back, by stable key."""
-    where, chosen = _report_filter()
-    rows = late_goals(where, _today())
+    where, chosen, given = _report_filter()
+    rows = _late_goals(where, given)
     worst = [row for row in rows if row.late][:CHART_ROWS]
     return render_template("admin/report_late_goals.html", rows=rows, worst=worst,
                            chosen=chosen, **_filter_choices())
@@ -101,9 +114,9 @@ def late_goals_report():
 @bp.get("/reports/late-goals.csv")
 @admin_required
 def late_goals_csv():
-    where, _ = _report_filter()
+    where, _, given = _report_filter()
     rows = ((r.template, r.key, r.title, r.goals, r.late, r.late_percent, r.waived, r.sent_back)
-            for r in late_goals(where, _today()))
+            for r in _late_goals(where, given))
     return _csv("late-goals", ["template", "goal_key", "title", "plans", "late",
                                "late_percent", "waived", "sent_back"], rows)
 

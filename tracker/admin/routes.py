@@ -20,6 +20,7 @@ from tracker.services.plan_pages import (
     role_choices,
 )
 from tracker.services.progress import local_today, plan_progress
+from tracker.services.rollup_read import overview_counts
 
 
 def _filters(today):
@@ -36,6 +37,7 @@ def _filters(today):
 def plans():
     """HR's overview: the counts that need attention, then every plan, filtered and sorted."""
     today = datetime.now(timezone.utc).date()
+    counts = overview_counts(today) or overview(today)  # first: it may commit (rollup.ready)
     where, chosen = _filters(today)
     sort = request.args.get("sort", "")
     if sort in SORTS and sort != next(iter(SORTS)):
@@ -48,7 +50,7 @@ def plans():
                            roles=role_choices(), managers=manager_choices(),
                            statuses=[s.value for s in PlanStatus],
                            milestones=[(k.value, k.label) for k in MILESTONE_ORDER],
-                           counts=overview(today), cohorts=cohorts(),
+                           counts=counts, cohorts=cohorts(),
                            layers=[(layer.slug, layer.name) for layer in layer_choices()],
                            sorts=[(key, label) for key, (label, _) in SORTS.items()],
                            risks=reasons_for([plan.id for plan in shown], today),

@@ -7,6 +7,7 @@ from tracker.cli.chat import chat
 from tracker.cli.demo import demo
 from tracker.cli.outbox import dispatch, mail, sweep
 from tracker.cli.plan import plan
+from tracker.cli.reports import reports
 from tracker.cli.roles import roles
 from tracker.cli.serve import scheduler, serve
 from tracker.cli.tokens import token
@@ -23,6 +24,7 @@ tracker_cli.add_command(plan)
 tracker_cli.add_command(create_admin)
 tracker_cli.add_command(demo)
 tracker_cli.add_command(sweep)
+tracker_cli.add_command(reports)
 tracker_cli.add_command(dispatch)
 tracker_cli.add_command(mail)
 tracker_cli.add_command(scheduler)

@@ -34,6 +34,21 @@ def sweep_job(app: Flask) -> None:
                         "plan was swept, and the outbox page lists them",
                         len(result.failed), sorted(result.failed))
         _at_risk_webhooks()
+        _report_facts()
+
+
+def _report_facts() -> None:
+    """The reports' totals brought up to today (services/rollup.py): the plans changed since
+    the last tick and those a milestone fell due for; all of them the first time."""
+    from tracker.services.rollup import refresh
+
+    try:
+        done = refresh(utcnow().date())
+    except Exception:  # noqa: BLE001 - logged; the pages read the live statements meanwhile
+        log.exception("sweep could not bring the report totals up to date")
+        return
+    if done:
+        log.info("sweep worked out the report facts of %d plans", done)
 
 
 def _at_risk_webhooks() -> None:

@@ -1,4 +1,5 @@
 """Every model, importable from one place (Alembic and the app need them all registered)."""
+from tracker.models import fact_marks  # noqa: F401 - registers its listener
 from tracker.models.access_token import AccessToken
 from tracker.models.adoption import PlanAdoption
 from tracker.models.append_only import AppendOnlyError
@@ -25,6 +26,7 @@ from tracker.models.enums import (
 )
 from tracker.models.outbox import AuditEvent, Notification, SweepProblem
 from tracker.models.plan import Evidence, Plan, PlanGoal, PlanLayer, PlanMilestone
+from tracker.models.report_facts import PlanFacts, ReportState, ReportTotal
 from tracker.models.role import (
     GoalTemplate,
     MilestoneTemplate,
@@ -43,7 +45,8 @@ __all__ = [
     "CheckInRating", "Evidence", "EvidenceKind", "EvidenceStatus", "GoalAction", "GoalOwner",
     "GoalSource", "GoalStatus", "GoalTemplate", "LayerType", "MilestoneKey", "MilestoneTemplate",
     "Notification", "NotificationStatus", "PasswordReset", "Plan", "PlanAdoption", "PlanGoal",
-    "PlanLayer", "PlanMilestone", "PlanStatus", "PulseCheckIn", "RoleTemplate", "RoleVersion",
+    "PlanFacts", "PlanLayer", "PlanMilestone", "PlanStatus", "PulseCheckIn", "ReportState",
+    "ReportTotal", "RoleTemplate", "RoleVersion",
     "SignIn", "SweepProblem", "SweepSetting", "TemplateDraft", "TemplateKind", "ThrottleEvent",
     "User", "UTCDateTime", "WebhookDelivery", "WebhookEndpoint", "utcnow",
 ]

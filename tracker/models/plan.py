@@ -27,6 +27,8 @@ class Plan(TimestampMixin, Base):
         sa.CheckConstraint("hire_id <> manager_id", name="hire_is_not_own_manager"),
         sa.Index("ix_plans_status_start_date", "status", "start_date"),
         sa.Index("ix_plans_status_next_reminder_at", "status", "next_reminder_at"),
+        sa.Index("ix_plans_facts_until", "facts_until"),
+        sa.Index("ix_plans_start_date", "start_date"),  # the first and last start quarter
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -54,6 +56,9 @@ class Plan(TimestampMixin, Base):
     # plans whose time has come (tracker/reminders/next_due.py), and any change that moves a
     # date or a state clears it (tracker/models/sweep_marks.py).
     next_reminder_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
+    # The first day this plan's report facts change by time alone (a milestone with open goals
+    # falls due); None: work them out again (services/rollup.py, models/fact_marks.py).
+    facts_until: so.Mapped[Optional[date]]
 
     hire: so.Mapped[User] = so.relationship(foreign_keys=[hire_id])
     manager: so.Mapped[User] = so.relationship(foreign_keys=[manager_id])
@@ -205,7 +210,8 @@ class Evidence(TimestampMixin, Base):
     file_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255), unique=True)
     file_type: so.Mapped[Optional[str]] = so.mapped_column(sa.String(127))
     file_size: so.Mapped[Optional[int]]
-    reviewer_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"))
+    reviewer_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id"),
+                                                              index=True)
     review_comment: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
     reviewed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime())
 

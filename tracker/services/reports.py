@@ -53,8 +53,10 @@ def plan_filter(role: str = "", cohort: str = "", layer: str = ""
     return sa.and_(Plan.status != PlanStatus.ARCHIVED, *clauses), chosen
 
 
-def late_goals(where, today: date) -> list[GoalRow]:
-    """Template goals by key, the most often late first, in one statement."""
+def late_goal_counts(where, today: date, by: tuple = ()) -> sa.Select:
+    """Per template goal (its template's id and its stable key), grouped further by ``by``:
+    in how many plans, late, waived, sent back. The report reads it for every plan the filter
+    selects; ``services/rollup.py`` reads it per plan, with ``by=(Plan.id,)``."""
     unfinished = PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES))
     finished_late = sa.and_(PlanGoal.finished_at.is_not(None),
                             sa.func.date(PlanGoal.finished_at) > PlanMilestone.due_date,
@@ -63,20 +65,45 @@ def late_goals(where, today: date) -> list[GoalRow]:
     sent_back = sa.exists().where(Evidence.goal_id == PlanGoal.id,
                                   Evidence.status == EvidenceStatus.CHANGES_REQUESTED)
     count_if = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
-    late_count = count_if(late)
-    query = (
-        sa.select(RoleTemplate.slug, RoleTemplate.name, GoalTemplate.key,
-                  sa.func.max(PlanGoal.title), sa.func.count(PlanGoal.id), late_count,
-                  count_if(PlanGoal.status == GoalStatus.WAIVED), count_if(sent_back))
+    return (
+        sa.select(*by, RoleVersion.template_id, GoalTemplate.key, sa.func.count(PlanGoal.id),
+                  count_if(late), count_if(PlanGoal.status == GoalStatus.WAIVED),
+                  count_if(sent_back))
         .join(PlanMilestone, PlanGoal.milestone_id == PlanMilestone.id)
         .join(Plan, Plan.id == PlanGoal.plan_id)
         .join(GoalTemplate, GoalTemplate.id == PlanGoal.template_goal_id)
         .join(MilestoneTemplate, MilestoneTemplate.id == GoalTemplate.milestone_id)
         .join(RoleVersion, RoleVersion.id == MilestoneTemplate.version_id)
-        .join(RoleTemplate, RoleTemplate.id == RoleVersion.template_id)
         .where(where, PlanGoal.status != GoalStatus.RETIRED)
-        .group_by(RoleTemplate.slug, RoleTemplate.name, GoalTemplate.key)
-        .order_by((late_count * 1.0 / sa.func.count(PlanGoal.id)).desc(), late_count.desc(),
-                  GoalTemplate.key))
-    return [GoalRow(slug, name, key, title, goals, late or 0, waived or 0, sent or 0)
-            for slug, name, key, title, goals, late, waived, sent in db.session.execute(query)]
+        .group_by(*by, RoleVersion.template_id, GoalTemplate.key))
+
+
+def goal_rows(counts) -> list[GoalRow]:
+    """``(template id, key, goals, late, waived, sent back)`` as the report's rows, the most
+    often late first, each named by its template and by the goal's title in the template's
+    latest version that has it (the title the studio shows)."""
+    counts = [c for c in counts if c[2]]
+    templates = {c[0] for c in counts}
+    names, titles = {}, {}
+    if templates:
+        for template_id, slug, name in db.session.execute(
+                sa.select(RoleTemplate.id, RoleTemplate.slug, RoleTemplate.name)
+                .where(RoleTemplate.id.in_(templates))):
+            names[template_id] = (slug, name)
+        for template_id, key, title in db.session.execute(
+                sa.select(RoleVersion.template_id, GoalTemplate.key, GoalTemplate.title)
+                .join(MilestoneTemplate, MilestoneTemplate.id == GoalTemplate.milestone_id)
+                .join(RoleVersion, RoleVersion.id == MilestoneTemplate.version_id)
+                .where(RoleVersion.template_id.in_(templates))
+                .order_by(RoleVersion.number, GoalTemplate.id)):
+            titles[template_id, key] = title  # the latest version's wins
+    rows = [GoalRow(*names[template_id], key, titles.get((template_id, key), key),
+                    int(goals), int(late or 0), int(waived or 0), int(sent or 0))
+            for template_id, key, goals, late, waived, sent in counts]
+    return sorted(rows, key=lambda r: (-r.late / r.goals, -r.late, r.key, r.template))
+
+
+def late_goals(where, today: date) -> list[GoalRow]:
+    """Template goals by key, the most often late first, read from every plan ``where``
+    selects (``rollup.py`` reads the same numbers from its totals)."""
+    return goal_rows(db.session.execute(late_goal_counts(where, today)).all())
