@@ -77,7 +77,12 @@ def service_calls(plan: int, manager_id: int, today: date) -> dict:
     from tracker.models import Plan, User
     from tracker.services import rollup_read
     from tracker.services.at_risk import reasons_for
-    from tracker.services.plan_pages import load_plan, load_plans, plan_list_filter
+    from tracker.services.plan_pages import (
+        load_plan,
+        load_plans,
+        plan_list_filter,
+        progress_options,
+    )
     from tracker.services.reports import plan_filter
     from tracker.services.team import team
     listed = plan_list_filter(status="active", role="", manager=None, at="", today=today)[0]
@@ -86,7 +91,8 @@ def service_calls(plan: int, manager_id: int, today: date) -> dict:
     def admin_list():
         assert rollup_read.overview_counts(today) is not None, "run tracker reports refresh"
         db.session.scalar(sa.select(sa.func.count()).select_from(Plan).where(listed))
-        reasons_for([p.id for p in load_plans(listed, limit=50)], today)
+        reasons_for([p.id for p in load_plans(listed, limit=50, options=progress_options())],
+                    today)
 
     def report(name):
         return lambda: rollup_read.report_table(name, {}, today, where)

@@ -128,7 +128,7 @@ ROUTES = {
 EXAMPLES = {"sqlite": 4, "postgresql": 1}
 QUERY_NAMES = ["q", "page", "manager", "status", "role", "at", "kind", "preview", "next",
                "back", "token", "from", "to", "version", "risk", "cohort", "sort", "start_date",
-               "layers", "layer", "per_page", "at_risk", "plan_id"]
+               "layers", "layer", "per_page", "at_risk", "plan_id", "manager_email"]
 
 
 world = cached_world(build_world)

@@ -202,3 +202,23 @@ def test_each_plans_own_latest_pulse_counts_not_anyones(app, client, people):
         assert reasons_for([quinn.id], TODAY) == {quinn.id: ["low confidence"]}
     page = client.get("/admin/plans?risk=yes").get_data(as_text=True)
     assert "Quinn Quiet" in page and "Paul Pulse" in page
+
+
+def test_a_company_with_many_managers_filters_by_email(app, client, people, monkeypatch):
+    """Past ``MANAGER_CHOICES`` managers the list offers an email field, not a list that grows
+    with the company; an address nobody manages with says so and filters nothing."""
+    from tracker.services import plan_pages
+
+    with app.app_context():
+        other = make_user("other.lead@example.com")
+        make_plan(make_user(name="Ola Other"), other, start=TODAY - timedelta(days=5))
+        db.session.commit()
+    assert 'name="manager"' in client.get("/admin/plans").get_data(as_text=True)
+    monkeypatch.setattr(plan_pages, "MANAGER_CHOICES", 1)
+    page = client.get("/admin/plans").get_data(as_text=True)
+    assert 'name="manager_email"' in page and '<select name="manager">' not in page
+    page = client.get("/admin/plans?manager_email=Other.Lead@example.com").get_data(as_text=True)
+    assert "Ola Other" in page and "Lena Late" not in page and "(1)" in page
+    page = client.get("/admin/plans?manager_email=nobody@example.com").get_data(as_text=True)
+    assert "No plan has a manager with the email address nobody@example.com" in page
+    assert 'aria-invalid="true"' in page and "Ola Other" in page and "Lena Late" in page

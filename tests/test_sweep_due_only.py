@@ -150,3 +150,29 @@ def test_changed_reminder_settings_read_every_plan_once(app, library, tmp_path):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_plan_whose_road_has_ended_is_parked_until_it_changes(app, library):
+    """A running plan whose every milestone is long past is not read by any window, so it
+    never got a time and every sweep asked about it again; the sweep now gives it NEVER, and
+    a moved date brings it back like any other plan."""
+    plan_ids = company(app)
+    now = START + timedelta(days=3)
+    with app.app_context():
+        ended = db.session.get(Plan, plan_ids[0])
+        for milestone in ended.milestones:
+            milestone.due_date = date(2025, 1, 1)
+        ended.created_at = START - timedelta(days=400)
+        db.session.commit()
+        sweep(now)
+        db.session.commit()
+        assert db.session.get(Plan, plan_ids[0]).next_reminder_at == NEVER
+        assert plan_ids[0] not in planned(now + timedelta(days=1)).read
+        ended = db.session.get(Plan, plan_ids[0])
+        ended.milestones[-1].due_date = (now + timedelta(days=7)).date()
+        db.session.commit()
+        assert db.session.get(Plan, plan_ids[0]).next_reminder_at is None
+        assert plan_ids[0] in planned(now).read
+        sweep(now)
+        db.session.commit()
+        assert now < db.session.get(Plan, plan_ids[0]).next_reminder_at < NEVER

@@ -36,7 +36,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from tracker.database import savepoint
 from tracker.extensions import db
 from tracker.models import Notification, NotificationStatus, Plan, SweepSetting, utcnow
-from tracker.reminders.next_due import fingerprint
+from tracker.reminders import data
+from tracker.reminders.next_due import NEVER, fingerprint
 from tracker.reminders.plan import (
     BATCH,
     STALE,
@@ -47,8 +48,10 @@ from tracker.reminders.plan import (
     next_time,
     planned,
     preview,
+    road_bounds,
 )
 from tracker.reminders.problems import SAVING, Problems
+from tracker.reminders.window import Window
 from tracker.services import sweep_problems
 
 __all__ = ["STALE", "SweepResult", "sweep"]
@@ -71,6 +74,7 @@ def sweep(now: datetime, *, dry_run: bool = False, read_all: bool = False) -> Sw
     inserted = _insert_isolated(work.rows, work.problems) if work.rows else []
     failed = work.problems.failed
     _remember_next_reminders(work, set(failed))
+    data.park_finished_roads(**_finished_bounds(now), when=NEVER)
     when = utcnow()  # when it happened, even when --now replays another time
     sweep_problems.record(failed, when)
     sweep_problems.resolve(set(failed), when)
@@ -101,6 +105,11 @@ def _insert_isolated(rows: list[dict], problems: Problems) -> list[tuple]:
                 current_app.logger.exception("sweep: the managers' messages could not be "
                                              "saved; the plans' reminders were")
     return inserted
+
+
+def _finished_bounds(now: datetime) -> dict:
+    bounds = road_bounds(Window.at(now))
+    return {"created_since": bounds["created_since"], "due_from": bounds["due_from"]}
 
 
 def _settings_changed() -> bool:

@@ -95,18 +95,24 @@ def batches(window: Window, read_all: bool = False) -> Iterator[list[Plan]]:
     empties the list, the session holds loaded objects weakly, so they go with the garbage
     and memory does not grow with the plans read (what the caller holds stays, attached).
     A plan's messages never depend on another plan's, so batches change no row."""
-    config = current_app.config
-    soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
-        parse_days(config["REMIND_OVERDUE_DAYS"])
-    ids = array("q", data.due_plan_ids(
-        created_since=window.start,
-        due_from=window.first_day - timedelta(days=3 + max(overdue, default=0)),
-        starts_by=window.last_day + timedelta(days=3 + max(soon, default=0)),
-        due_by=None if read_all else window.now))
+    ids = array("q", data.due_plan_ids(**road_bounds(window),
+                                       due_by=None if read_all else window.now))
     for start in range(0, len(ids), BATCH):
         plans = data.plans_by_id(list(ids[start:start + BATCH]))
         if plans:
             yield plans
+
+
+def road_bounds(window: Window) -> dict:
+    """Which plans' roads reach ``window``: made since its start, or started by its last day
+    (plus the earliest reminder ahead) with a milestone due on or after its first day (less the
+    latest overdue reminder)."""
+    config = current_app.config
+    soon, overdue = parse_days(config["REMIND_MILESTONE_DAYS"]), \
+        parse_days(config["REMIND_OVERDUE_DAYS"])
+    return {"created_since": window.start,
+            "due_from": window.first_day - timedelta(days=3 + max(overdue, default=0)),
+            "starts_by": window.last_day + timedelta(days=3 + max(soon, default=0))}
 
 
 def _next_at(plan: Plan, now: datetime) -> int:

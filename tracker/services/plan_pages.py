@@ -53,8 +53,23 @@ def load_plan(plan_id: int, *more) -> Plan | None:
                               .execution_options(populate_existing=True)).unique().first()
 
 
-def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 0) -> list[Plan]:
-    query = sa.select(Plan).where(where).options(*plan_page_options())
+def progress_options():
+    """What a list of plans with their progress needs (HR's list, the team page): people, role,
+    milestones and each goal's status, not every goal's text and evidence as the plan page
+    does (at 50 plans that is ~1,350 goals and their evidence built as objects for nothing)."""
+    return (
+        so.joinedload(Plan.hire), so.joinedload(Plan.manager),
+        so.joinedload(Plan.role_version).joinedload(RoleVersion.template),
+        so.selectinload(Plan.milestones).selectinload(PlanMilestone.goals)
+        .load_only(PlanGoal.id, PlanGoal.milestone_id, PlanGoal.status),
+        so.raiseload("*"),
+    )
+
+
+def load_plans(where, *, order_by=None, limit: int | None = None, offset: int = 0,
+               options=None) -> list[Plan]:
+    """``options``: the loaders (the plan page's by default; lists pass ``progress_options``)."""
+    query = sa.select(Plan).where(where).options(*(options or plan_page_options()))
     query = query.order_by(*(order_by or (Plan.start_date.desc(), Plan.id.desc())))
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -120,8 +135,16 @@ def role_choices() -> list[tuple[str, str]]:
         .where(RoleTemplate.kind == TemplateKind.ROLE).order_by(RoleTemplate.name))]
 
 
-def manager_choices() -> list[tuple[int, str]]:
-    """(id, name) of everyone who manages a plan, for the list's manager filter."""
+MANAGER_CHOICES = 100  # more managers than this: the list's filter takes an email instead
+
+
+def manager_choices() -> list[tuple[int, str]] | None:
+    """(id, name) of everyone who manages a plan, for the list's manager filter; None when
+    there are more than ``MANAGER_CHOICES`` (a company of thousands: a list nobody could
+    scroll, and a page that grows with the company), found by one early-stopping index scan."""
+    some = db.session.scalars(sa.select(Plan.manager_id).distinct()
+                              .limit(MANAGER_CHOICES + 1)).all()
+    if len(some) > MANAGER_CHOICES:
+        return None
     return [tuple(row) for row in db.session.execute(
-        sa.select(User.id, User.name).where(User.id.in_(sa.select(Plan.manager_id)))
-        .order_by(User.name))]
+        sa.select(User.id, User.name).where(User.id.in_(some)).order_by(User.name))]

@@ -15,6 +15,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import (
@@ -80,8 +81,12 @@ def _changes_on(ids: list[int], today: date, t: Thresholds) -> dict[int, date]:
                PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES))))
     out: dict[int, date] = {}
     for plan_id, due in rows:
-        for day in (due + timedelta(days=1), due + timedelta(days=t.grace_days + 1)):
-            if day > today and day < out.get(plan_id, NEVER):
+        for days in (1, t.grace_days + 1):
+            try:
+                day = due + timedelta(days=days)
+            except OverflowError:  # a milestone at the calendar's end: that day never comes
+                continue
+            if today < day < out.get(plan_id, NEVER):
                 out[plan_id] = day
     return out
 
@@ -142,12 +147,20 @@ def _fingerprint(t: Thresholds) -> str:
     return f"{t.overdue_goals}:{t.grace_days}:{t.pulse_confidence}"
 
 
-def _state() -> ReportState:
-    state = db.session.get(ReportState, 1)
+def _locked_state() -> ReportState:
+    """The state row, locked for this transaction (refreshers take turns: on PostgreSQL the
+    row lock, on SQLite the write lock the UPDATE takes), read after the lock so it is what
+    the previous refresher left; made the first time."""
+    db.session.execute(sa.update(ReportState).where(ReportState.id == 1)
+                       .values(thresholds=ReportState.thresholds))
+    state = db.session.get(ReportState, 1, populate_existing=True)
     if state is None:
-        state = ReportState(id=1, as_of=None, thresholds="")
-        db.session.add(state)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():
+                state = ReportState(id=1, as_of=None, thresholds="")
+                db.session.add(state)
+        except IntegrityError:  # another refresher made it first: wait for its lock
+            return _locked_state()
     return state
 
 
@@ -166,35 +179,32 @@ def _check_thresholds(state: ReportState, t: Thresholds) -> None:
         state.thresholds, state.as_of = _fingerprint(t), None
 
 
-def refresh(today: date, limit: int | None = None, progress=None) -> int:
-    """Work out the facts of every due plan (at most ``limit``), a batch per transaction, and
-    say how many. Each batch first takes the state row's lock (refreshers take turns; on SQLite
-    it is the write lock), then its plans' (a writer marking one of them waits, or is waited
-    for, so no mark is lost)."""
+def refresh(today: date, progress=None) -> int:
+    """Work out the facts of every due plan, a batch per transaction, and say how many. Each
+    batch first takes the state's lock, then its plans' (a writer marking one of them waits,
+    or is waited for, so no mark is lost)."""
     t = Thresholds.from_settings()
     done = 0
-    while limit is None or done < limit:
-        state = _state()
-        db.session.execute(sa.update(ReportState).where(ReportState.id == 1)
-                           .values(thresholds=ReportState.thresholds))
+    while True:
+        state = _locked_state()
         _check_thresholds(state, t)
-        if state.as_of and today < state.as_of:
+        if state.as_of and today < state.as_of:  # another reader is a day ahead already
             db.session.rollback()
             return done
-        ids = _due(today, BATCH if limit is None else min(BATCH, limit - done))
+        ids = _due(today, BATCH)
         if ids:
             db.session.execute(sa.select(Plan.id).where(Plan.id.in_(ids)).with_for_update())
             facts, until = work_out(ids, today, t)
             replace_facts(db.session.connection(), facts, until)
             done += len(ids)
-        if not ids or len(ids) < BATCH:
+        last = len(ids) < BATCH
+        if last:
             state.as_of = today
         db.session.commit()
         if progress:
             progress(done)
-        if not ids or len(ids) < BATCH:
-            break
-    return done
+        if last:
+            return done
 
 
 def ready(today: date) -> bool:

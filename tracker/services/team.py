@@ -22,7 +22,7 @@ from tracker.models import (
     User,
 )
 from tracker.services.at_risk import reasons_for
-from tracker.services.plan_pages import load_plans
+from tracker.services.plan_pages import load_plans, progress_options
 from tracker.services.preferences import FEWER_EMAILS
 from tracker.services.progress import PlanProgress, local_today, plan_progress
 from tracker.services.pulses import TrendPoint, trend_points
@@ -64,7 +64,7 @@ class TeamRow:
 
 def team(manager: User) -> list[TeamRow]:
     plans = load_plans((Plan.manager_id == manager.id) & (Plan.status == PlanStatus.ACTIVE),
-                       order_by=(Plan.start_date.asc(), Plan.id))
+                       order_by=(Plan.start_date.asc(), Plan.id), options=progress_options())
     ids = [p.id for p in plans]
     waiting = dict(db.session.execute(
         sa.select(PlanGoal.plan_id, sa.func.count()).where(
