@@ -94,8 +94,8 @@ def service_calls(plan: int, manager_id: int, today: date) -> dict:
         reasons_for([p.id for p in load_plans(listed, limit=50, options=progress_options())],
                     today)
 
-    def report(name):
-        return lambda: rollup_read.report_table(name, {}, today, where)
+    def report(name):  # the reviews page shows the 50 slowest reviewers
+        return lambda: rollup_read.report_table(name, {}, today, where, 50)
 
     return {"plan page": lambda: load_plan(plan),
             "team page": lambda: team(db.session.get(User, manager_id)),

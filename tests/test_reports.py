@@ -192,3 +192,29 @@ def test_each_report_costs_the_same_sql_whatever_the_plans(app, client, world, n
     with count_queries(app) as many:
         assert client.get(f"/admin/reports/{name}").status_code == 200
     assert len(many) == len(few)
+
+
+def test_the_reviews_page_shows_the_slowest_and_the_csv_every_reviewer(app, client, world,
+                                                                       monkeypatch):
+    """A company has a reviewer per team: the page shows the slowest ``REVIEWERS_SHOWN``
+    and says how many more the CSV holds."""
+    from tracker.admin import reports
+    from tracker.models import Evidence, EvidenceKind, EvidenceStatus, Plan
+
+    with app.app_context():
+        plan = db.session.scalar(sa.select(Plan).order_by(Plan.id))
+        fast, slow = make_user(name="Fay Fast"), make_user(name="Sol Slow")
+        for reviewer, hours in ((fast, 1), (slow, 30)):
+            db.session.add(Evidence(
+                goal=plan.milestones[0].goals[0], author_id=plan.hire_id, kind=EvidenceKind.NOTE,
+                note="done", status=EvidenceStatus.APPROVED, reviewer=reviewer,
+                created_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc),
+                reviewed_at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc) + timedelta(hours=hours)))
+        db.session.commit()
+    monkeypatch.setattr(reports, "REVIEWERS_SHOWN", 1)
+    page = client.get("/admin/reports/reviews").get_data(as_text=True)
+    assert "Sol Slow" in page and "Fay Fast" not in page
+    assert "The 1 slowest are shown; 1 more is in the CSV." in page
+    rows = report_csv(client, "reviews", query="")
+    assert [row[0] for row in rows[1:]] == ["Sol Slow", "Fay Fast"]
+    assert rows[1][1:] == ["1", "30.0", "30.0"]

@@ -209,10 +209,10 @@ def longest_waits(where, reviewers) -> dict[int, float]:
         .group_by(Evidence.reviewer_id)).all())
 
 
-def review_table(rows, where, limit: int | None = None) -> Table:
+def review_table(rows, where, limit: int | None = None, reviewers: int | None = None) -> Table:
     """``(reviewer id, reviews, seconds)`` rows as the report, the longest average first; the
     first ``limit`` of them (a company has a reviewer per team: the page shows the slowest,
-    the CSV all)."""
+    the CSV all), out of ``reviewers`` when the rows are already only the first."""
     per: dict[int, list[int]] = {}
     for reviewer_id, n, seconds in rows:
         if n and reviewer_id is not None:
@@ -230,7 +230,8 @@ def review_table(rows, where, limit: int | None = None) -> Table:
                  "Hours between a piece of evidence being sent and its review, per reviewer "
                  "(usually the manager).",
                  ["Reviewer", "Reviews", "Average hours", "Longest hours"], table, chart="bar",
-                 value_column=2, scale=float(worst), more=len(per) - len(table))
+                 value_column=2, scale=float(worst),
+                 more=(len(per) if reviewers is None else reviewers) - len(table))
 
 
 def review_times(where, limit: int | None = None) -> Table:
