@@ -66,7 +66,10 @@ JOIN plan_goals g ON g.plan_id = p.id"""),
      .replace("BY key", "BY role_id, key")),
     ("check-ins report", "admin", "/admin/reports/check-ins", TOTALS.format(report="ratings")),
     ("pulses report", "admin", "/admin/reports/pulses", TOTALS.format(report="pulses")),
-    ("reviews report", "admin", "/admin/reports/reviews", TOTALS.format(report="reviews")),
+    ("reviews report", "admin", "/admin/reports/reviews", """
+SELECT key, sum(n0), sum(total) FROM report_totals
+WHERE report = 'reviews' AND layer_id = 0 AND role_id = 0 GROUP BY key
+ORDER BY sum(total) * 1.0 / sum(n0) DESC LIMIT 50"""),
 ]
 
 

@@ -3,7 +3,8 @@ totals by role, start quarter and layer, and the day they hold for (models/repor
 Every existing plan starts with ``facts_until`` NULL, so the scheduler (or ``tracker reports
 refresh``) works them all out once; until then the pages read the live statements. Also an
 index on the start date (the report filters' first and last quarter) and on evidence reviewers
-(the reviews report's longest waits, read for the reviewers shown).
+(the reviews report's longest waits, read for the reviewers shown), and on people's time
+zones (the sweep lists the zones in use with a probe per zone, not a pass over everyone).
 
 Revision ID: 0018
 Revises: 0017
@@ -24,6 +25,7 @@ def upgrade():
         batch.create_index("ix_plans_facts_until", ["facts_until"], unique=False)
         batch.create_index("ix_plans_start_date", ["start_date"], unique=False)
     op.create_index("ix_evidence_reviewer_id", "evidence", ["reviewer_id"], unique=False)
+    op.create_index("ix_users_timezone", "users", ["timezone"], unique=False)
     op.create_table(
         "plan_facts",
         sa.Column("plan_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -57,6 +59,7 @@ def downgrade():
     op.drop_table("report_state")
     op.drop_table("report_totals")
     op.drop_table("plan_facts")
+    op.drop_index("ix_users_timezone", table_name="users")
     op.drop_index("ix_evidence_reviewer_id", table_name="evidence")
     with op.batch_alter_table("plans") as batch:
         batch.drop_index("ix_plans_start_date")

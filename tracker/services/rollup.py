@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from tracker.extensions import db
 from tracker.models import (
@@ -221,6 +221,10 @@ def ready(today: date) -> bool:
     if len(waiting) > INLINE_LIMIT:
         return False
     if everything or waiting or state.as_of != today:
-        refresh(today)
+        try:
+            refresh(today)
+        except OperationalError:  # busy (SQLite's write lock held by a long sweep): read live
+            db.session.rollback()
+            return False
         state = db.session.get(ReportState, 1)
     return state is not None and state.as_of == today
