@@ -152,6 +152,43 @@ def test_changed_reminder_settings_read_every_plan_once(app, library, tmp_path):
             db.engine.dispose()
 
 
+def test_parked_plans_send_exactly_what_reading_everything_sends(app, library):
+    """A plan starting weeks ahead, made long ago, and one whose road ended are given a time
+    by the sweep (not left to be asked about on every sweep); over 90 days the outbox is the
+    same, key for key, as reading every plan each time, and the future hire's reminders are
+    in it."""
+    plan_ids = company(app)
+    with app.app_context():
+        future = make_plan(make_user(timezone="Pacific/Kiritimati"), make_user(),
+                           start=(START + timedelta(days=40)).date())
+        future.created_at = START - timedelta(days=60)
+        ended = db.session.get(Plan, plan_ids[0])
+        for milestone in ended.milestones:
+            milestone.due_date = date(2025, 1, 1)
+        ended.created_at = START - timedelta(days=400)
+        db.session.commit()
+        future_id, future_start = future.id, future.start_date
+    with app.app_context():  # the first sweep parks both
+        assert sweep(START, dry_run=True).failed == {}
+        work = planned(START, remember=True)
+        assert future_id not in work.read and plan_ids[0] not in work.read
+    due_only, _ = run_all(app, read_all=False, days=90)
+    with app.app_context():
+        assert db.session.get(Plan, plan_ids[0]).next_reminder_at == NEVER
+    forget(app)
+    everything, _ = run_all(app, read_all=True, days=90)
+    assert due_only == everything
+    assert any(f"plan:{future_id}:" in key for key, *_ in everything)
+    forget(app)
+    with app.app_context():  # parked: read on the day the window first reaches its start
+        sweep(START)
+        db.session.commit()
+        parked = db.session.get(Plan, future_id).next_reminder_at
+        assert START < parked < datetime.combine(future_start, datetime.min.time(), UTC)
+        assert future_id not in planned(parked - timedelta(minutes=5)).read
+        assert future_id in planned(parked).read
+
+
 def test_a_plan_whose_road_has_ended_is_parked_until_it_changes(app, library):
     """A running plan whose every milestone is long past is not read by any window, so it
     never got a time and every sweep asked about it again; the sweep now gives it NEVER, and

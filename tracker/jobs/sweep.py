@@ -74,7 +74,8 @@ def sweep(now: datetime, *, dry_run: bool = False, read_all: bool = False) -> Sw
     inserted = _insert_isolated(work.rows, work.problems) if work.rows else []
     failed = work.problems.failed
     _remember_next_reminders(work, set(failed))
-    data.park_finished_roads(**_finished_bounds(now), when=NEVER)
+    window = Window.at(now)
+    data.park_unreachable(**road_bounds(window), today=window.now.date(), never=NEVER)
     when = utcnow()  # when it happened, even when --now replays another time
     sweep_problems.record(failed, when)
     sweep_problems.resolve(set(failed), when)
@@ -105,11 +106,6 @@ def _insert_isolated(rows: list[dict], problems: Problems) -> list[tuple]:
                 current_app.logger.exception("sweep: the managers' messages could not be "
                                              "saved; the plans' reminders were")
     return inserted
-
-
-def _finished_bounds(now: datetime) -> dict:
-    bounds = road_bounds(Window.at(now))
-    return {"created_since": bounds["created_since"], "due_from": bounds["due_from"]}
 
 
 def _settings_changed() -> bool:

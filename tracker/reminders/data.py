@@ -7,7 +7,7 @@ issuing a query per plan.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from typing import Callable
 
 import sqlalchemy as sa
@@ -59,17 +59,30 @@ def due_plan_ids(*, created_since: datetime, due_from: date, starts_by: date,
     return sorted(db.session.scalars(sa.union_all(unknown, come)))
 
 
-def park_finished_roads(*, created_since: datetime, due_from: date, when: datetime) -> int:
-    """Active plans with no time whose road ended before any window can reach it (every
-    milestone due before ``due_from``, which only moves on) get ``when`` (``NEVER``): without
-    it every sweep asked each of them again for its last due date (bench/README.md: 6,000 of
-    92,000 plans at 100k). A change to a date or state clears it as for any plan."""
+def park_unreachable(*, created_since: datetime, due_from: date, starts_by: date,
+                     today: date, never: datetime) -> None:
+    """Give a time to the active plans without one that no window reaches yet (``batches``
+    would leave them out, so they never got one and every sweep asked about each again:
+    4,000-6,000 of 92,000 plans at 100k, bench/README.md):
+    - a road that ended before ``due_from`` (which only moves on) gets ``never``;
+    - a start after ``starts_by`` gets midnight UTC of the day the window first reaches it
+      (as many days before its start as ``starts_by`` is after ``today``), when it is read
+      and gets its real time.
+    A change to a date or a state clears the time, as for any plan."""
+    waiting = (Plan.status == PlanStatus.ACTIVE, Plan.next_reminder_at.is_(None),
+               Plan.created_at < created_since)
     ahead = sa.exists().where(PlanMilestone.plan_id == Plan.id,
                               PlanMilestone.due_date >= due_from)
-    return db.session.execute(
-        sa.update(Plan).where(Plan.status == PlanStatus.ACTIVE, Plan.next_reminder_at.is_(None),
-                              Plan.created_at < created_since, ~ahead)
-        .values(next_reminder_at=when).execution_options(synchronize_session=False)).rowcount
+    db.session.execute(sa.update(Plan).where(*waiting, ~ahead).values(next_reminder_at=never)
+                       .execution_options(synchronize_session=False))
+    lead = starts_by - today
+    later = [{"plan": plan_id, "when": datetime.combine(start - lead, time(0), timezone.utc)}
+             for plan_id, start in db.session.execute(
+                 sa.select(Plan.id, Plan.start_date).where(*waiting, Plan.start_date > starts_by))]
+    if later:
+        table = Plan.__table__
+        db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("plan"))
+                           .values(next_reminder_at=sa.bindparam("when")), later)
 
 
 def plans_by_id(ids: list[int]) -> list[Plan]:
