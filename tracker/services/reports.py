@@ -86,16 +86,15 @@ def goal_rows(counts) -> list[GoalRow]:
     templates = {c[0] for c in counts}
     names, titles = {}, {}
     if templates:
-        for template_id, slug, name in db.session.execute(
-                sa.select(RoleTemplate.id, RoleTemplate.slug, RoleTemplate.name)
-                .where(RoleTemplate.id.in_(templates))):
-            names[template_id] = (slug, name)
-        for template_id, key, title in db.session.execute(
-                sa.select(RoleVersion.template_id, GoalTemplate.key, GoalTemplate.title)
-                .join(MilestoneTemplate, MilestoneTemplate.id == GoalTemplate.milestone_id)
-                .join(RoleVersion, RoleVersion.id == MilestoneTemplate.version_id)
-                .where(RoleVersion.template_id.in_(templates))
+        for template_id, slug, name, key, title in db.session.execute(
+                sa.select(RoleTemplate.id, RoleTemplate.slug, RoleTemplate.name, GoalTemplate.key,
+                          GoalTemplate.title)
+                .join(RoleVersion, RoleVersion.template_id == RoleTemplate.id)
+                .join(MilestoneTemplate, MilestoneTemplate.version_id == RoleVersion.id)
+                .join(GoalTemplate, GoalTemplate.milestone_id == MilestoneTemplate.id)
+                .where(RoleTemplate.id.in_(templates))
                 .order_by(RoleVersion.number, GoalTemplate.id)):
+            names[template_id] = (slug, name)
             titles[template_id, key] = title  # the latest version's wins
     rows = [GoalRow(*names[template_id], key, titles.get((template_id, key), key),
                     int(goals), int(late or 0), int(waived or 0), int(sent or 0))
