@@ -222,3 +222,17 @@ def test_a_company_with_many_managers_filters_by_email(app, client, people, monk
     page = client.get("/admin/plans?manager_email=nobody@example.com").get_data(as_text=True)
     assert "No plan has a manager with the email address nobody@example.com" in page
     assert 'aria-invalid="true"' in page and "Ola Other" in page and "Lena Late" in page
+    with app.app_context():
+        other_id = db.session.scalar(sa.select(Plan.manager_id).join(Plan.hire).where(
+            sa.text("users.name = 'Ola Other'")))
+    page = client.get(f"/admin/plans?manager={other_id}").get_data(as_text=True)
+    assert 'value="other.lead@example.com"' in page and "Lena Late" not in page
+    assert 'type="hidden" name="manager"' not in page  # clearing the field clears the filter
+
+
+@pytest.mark.parametrize("cohort", ["２０２６-Q1", "0000-Q1", "9999-Q4", "²²²²-Q1", "2026-Q5"])
+def test_a_cohort_that_is_no_quarter_is_ignored(app, client, people, cohort):
+    assert quarter_range(cohort) is None
+    for url in ("/admin/plans", "/admin/reports/late-goals", "/admin/reports/milestones",
+                "/admin/plans.csv", "/admin/reports/pulses.csv"):
+        assert client.get(f"{url}?cohort={cohort}").status_code == 200, url

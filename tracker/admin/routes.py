@@ -9,6 +9,7 @@ from tracker.extensions import db
 from tracker.models import (
     Plan,
     PlanStatus,
+    User,
 )
 from tracker.models.enums import MILESTONE_ORDER
 from tracker.security import id_arg
@@ -58,6 +59,11 @@ def plans():
     counts = overview_counts(today) or overview(today)  # first: it may commit (rollup.ready)
     manager, manager_problem = _manager(request.args)
     where, chosen = _filters(today, manager)
+    managers = manager_choices()
+    manager_email = request.args.get("manager_email", "").strip()
+    if managers is None and manager and not manager_email:  # a link's ?manager=<id>
+        person = db.session.get(User, manager)
+        manager_email = person.email if person else ""
     sort = request.args.get("sort", "")
     if sort in SORTS and sort != next(iter(SORTS)):
         chosen["sort"] = sort
@@ -66,9 +72,8 @@ def plans():
                        limit=page.size, offset=page.offset, options=progress_options())
     rows = [(plan, plan_progress(plan, local_today(plan.hire.timezone))) for plan in shown]
     return render_template("admin/plans.html", rows=rows, paging=page, chosen=chosen,
-                           roles=role_choices(), managers=manager_choices(),
-                           manager_email=request.args.get("manager_email", "").strip(),
-                           manager_problem=manager_problem,
+                           roles=role_choices(), managers=managers,
+                           manager_email=manager_email, manager_problem=manager_problem,
                            statuses=[s.value for s in PlanStatus],
                            milestones=[(k.value, k.label) for k in MILESTONE_ORDER],
                            counts=counts, cohorts=cohorts(),

@@ -24,38 +24,65 @@ def _value(obj, name):
     return sa.inspect(obj).dict.get(name)
 
 
-def _touched(session) -> tuple[set[int], set[int], set[int]]:
-    plans, milestones, goals = set(), set(), set()
+def _touched(session) -> tuple[set[int], dict[str, set[int]], dict[type, set[int]]]:
+    """Plan ids; milestone and goal ids to find a check-in's or evidence's plan through; and,
+    for a row whose key is not loaded (a goal read with ``load_only``), its own id by class.
+    Keys are read from the object (a deleted row's are still there), ids only as the last way."""
+    plans: set[int] = set()
+    through: dict[str, set[int]] = {"milestone": set(), "goal": set()}
+    by_row: dict[type, set[int]] = {}
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, Plan):
             if obj in session.new or any(
                     sa.inspect(obj).attrs[name].history.has_changes()
                     for name in WATCHED_PLAN_FIELDS):
                 plans.add(obj.id)
-        elif isinstance(obj, BY_PLAN):
-            plans.add(_value(obj, "plan_id"))
+            continue
+        if isinstance(obj, BY_PLAN):
+            key, found = "plan_id", plans
         elif isinstance(obj, CheckIn):
-            milestones.add(_value(obj, "milestone_id"))
+            key, found = "milestone_id", through["milestone"]
         elif isinstance(obj, Evidence):
-            goals.add(_value(obj, "goal_id"))
-    return plans - {None}, milestones - {None}, goals - {None}
+            key, found = "goal_id", through["goal"]
+        else:
+            continue
+        if _value(obj, key) is not None:
+            found.add(_value(obj, key))
+        elif _value(obj, "id") is not None:
+            by_row.setdefault(type(obj), set()).add(_value(obj, "id"))
+    return plans, through, by_row
+
+
+def _plans_of(table: sa.Table, column: str, ids: set[int]) -> sa.Select:
+    return sa.select(table.c[column]).where(table.c.id.in_(sorted(ids)))
+
+
+def _clauses(plans, through, by_row) -> list:
+    plan_id = Plan.__table__.c.id
+    milestones, goals = PlanMilestone.__table__, PlanGoal.__table__
+    which = [plan_id.in_(sorted(plans))] if plans else []
+    if through["milestone"]:
+        which.append(plan_id.in_(_plans_of(milestones, "plan_id", through["milestone"])))
+    if through["goal"]:
+        which.append(plan_id.in_(_plans_of(goals, "plan_id", through["goal"])))
+    for model, ids in sorted(by_row.items(), key=lambda item: item[0].__name__):
+        if model is CheckIn:
+            inner = _plans_of(CheckIn.__table__, "milestone_id", ids)
+            which.append(plan_id.in_(sa.select(milestones.c.plan_id)
+                                     .where(milestones.c.id.in_(inner))))
+        elif model is Evidence:
+            inner = _plans_of(Evidence.__table__, "goal_id", ids)
+            which.append(plan_id.in_(sa.select(goals.c.plan_id).where(goals.c.id.in_(inner))))
+        else:
+            which.append(plan_id.in_(_plans_of(model.__table__, "plan_id", ids)))
+    return which
 
 
 @sa.event.listens_for(so.Session, "after_flush")
 def _clear_facts(session, _context) -> None:
-    plans, milestones, goals = _touched(session)
-    if not (plans or milestones or goals):
-        return
-    connection = session.connection()
-    table = Plan.__table__
-    which = []
-    if plans:
-        which.append(table.c.id.in_(sorted(plans)))
-    if milestones:
-        which.append(table.c.id.in_(sa.select(PlanMilestone.__table__.c.plan_id).where(
-            PlanMilestone.__table__.c.id.in_(sorted(milestones)))))
-    if goals:
-        which.append(table.c.id.in_(sa.select(PlanGoal.__table__.c.plan_id).where(
-            PlanGoal.__table__.c.id.in_(sorted(goals)))))
-    connection.execute(sa.update(table).where(sa.or_(*which), table.c.facts_until.is_not(None))
-                       .values(facts_until=None))
+    """Every touched plan's row is updated, even one already cleared: the update's row lock is
+    what makes a refresher reading the plan wait for this transaction (services/rollup.py)."""
+    which = _clauses(*_touched(session))
+    if which:
+        session.connection().execute(sa.update(Plan.__table__).where(sa.or_(*which))
+                                     .values(facts_until=None))

@@ -29,7 +29,7 @@ ANY_ROLE, ANY_COHORT = 0, "*"
 
 class PlanFacts(Base):
     """One plan's contribution to every total, as the rows it added (so they can be taken
-    away again exactly). No foreign key: a deleted plan's facts are subtracted, then dropped."""
+    away again exactly). Plans are never deleted (``append_only.py``), so neither are these."""
 
     __tablename__ = "plan_facts"
 
@@ -40,8 +40,9 @@ class PlanFacts(Base):
 class ReportTotal(Base):
     """The sum of every plan's facts for one report, role, start quarter, layer and key.
 
-    ``n0``..``n3`` are counts whose meaning is the report's own (``services/rollup.py``);
-    ``total`` a sum for an average (pulse answers, review minutes)."""
+    ``n0``..``n3`` and ``total`` are whole numbers whose meaning is the report's own
+    (``services/rollup.py``, ``work_out``): counts, and in ``total`` a sum for an average
+    (pulse answers, review seconds) or the overview's goals waiting for review."""
 
     __tablename__ = "report_totals"
     __table_args__ = (

@@ -83,7 +83,10 @@ def quarter_of(day: date) -> str:
 def quarter_range(cohort: str) -> tuple[date, date] | None:
     """The first and last day of a cohort like "2026-Q3"; None for anything else."""
     year, _, quarter = cohort.partition("-Q")
-    if not (year.isdigit() and len(year) == 4 and quarter in {"1", "2", "3", "4"}):
+    # ASCII digits only ("２０２６" is digits to Python, and int() reads it), and a year the
+    # calendar holds whole (0000 and 9999-Q4 would raise).
+    if not (year.isascii() and year.isdigit() and len(year) == 4 and "0001" <= year <= "9998"
+            and quarter in {"1", "2", "3", "4"}):
         return None
     first_month = 3 * (int(quarter) - 1) + 1
     start = date(int(year), first_month, 1)

@@ -2,8 +2,10 @@
 statements (grouped by plan as well), and brought up to date by whoever reads them.
 
 A plan's facts hold until it changes (``models/fact_marks.py`` clears ``facts_until``) or until
-the first day a milestone with open goals falls due, or passes its grace days for at risk
-(``facts_until``). ``bring_up_to_date`` works out again the plans whose day has come, 500 at a
+the day after a milestone with open goals is due, or after its grace days for at risk
+(``facts_until``). One limit: in the moments after midnight UTC while a refresher brings the
+totals to the new day, a request still on the old day can see some plans counted as of the
+new one. ``bring_up_to_date`` works out again the plans whose day has come, 500 at a
 time: what changed since the last read, not every plan. The scheduler does it each tick, and a
 reader does it first, so the totals are exact for its day; when too many are waiting (the first
 time, other at-risk thresholds) the reader uses the live statements and leaves it to the
@@ -39,6 +41,7 @@ from tracker.services.rollup_store import replace_facts
 
 BATCH = 500
 INLINE_LIMIT = 2000  # a reader works out at most this many plans before falling back
+INLINE_LOCK_TIMEOUT_MS = 2000  # ... and waits at most this long for a lock (PostgreSQL)
 NEVER = date(9999, 12, 31)
 
 
@@ -179,13 +182,20 @@ def _check_thresholds(state: ReportState, t: Thresholds) -> None:
         state.thresholds, state.as_of = _fingerprint(t), None
 
 
-def refresh(today: date, progress=None) -> int:
-    """Work out the facts of every due plan, a batch per transaction, and say how many. Each
-    batch first takes the state's lock, then its plans' (a writer marking one of them waits,
-    or is waited for, so no mark is lost)."""
+def refresh(today: date, progress=None, lock_timeout_ms: int | None = None) -> int:
+    """Work out the facts of every due plan, a batch per transaction, and say how many.
+
+    Each batch first takes the state's lock, then its plans' rows in id order (``FOR NO KEY
+    UPDATE``: rows inserted that point at a plan do not wait for it). A writer's mark updates
+    the plan's row whatever it held (``fact_marks.py``), so a writer's uncommitted change makes
+    the batch wait for it and read it, and a batch under way makes the writer's mark wait and
+    land after it: no mark is lost. ``lock_timeout_ms``: on PostgreSQL, give up waiting after
+    that long (a page would rather read the live statements than wait on a long sweep)."""
     t = Thresholds.from_settings()
     done = 0
     while True:
+        if lock_timeout_ms and db.session.get_bind().dialect.name == "postgresql":
+            db.session.execute(sa.text(f"SET LOCAL lock_timeout = {int(lock_timeout_ms)}"))
         state = _locked_state()
         _check_thresholds(state, t)
         if state.as_of and today < state.as_of:  # another reader is a day ahead already
@@ -193,7 +203,8 @@ def refresh(today: date, progress=None) -> int:
             return done
         ids = _due(today, BATCH)
         if ids:
-            db.session.execute(sa.select(Plan.id).where(Plan.id.in_(ids)).with_for_update())
+            db.session.execute(sa.select(Plan.id).where(Plan.id.in_(ids)).order_by(Plan.id)
+                               .with_for_update(key_share=True))
             facts, until = work_out(ids, today, t)
             replace_facts(db.session.connection(), facts, until)
             done += len(ids)
@@ -232,8 +243,8 @@ def ready(today: date) -> bool:
         return False
     if everything or waiting or state.as_of != today:
         try:
-            refresh(today)
-        except OperationalError:  # busy (SQLite's write lock held by a long sweep): read live
+            refresh(today, lock_timeout_ms=INLINE_LOCK_TIMEOUT_MS)
+        except OperationalError:  # busy: a long sweep holds the locks (or a deadlock): read live
             db.session.rollback()
             return False
         state = db.session.get(ReportState, 1)

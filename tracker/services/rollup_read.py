@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import ReportTotal, RoleTemplate
 from tracker.models.report_facts import ALL_LAYERS, ANY_ROLE, WIDE
 from tracker.services import report_tables as tables
-from tracker.services.overview import Overview, quarter_range
+from tracker.services.overview import Overview, quarter_of, quarter_range
 from tracker.services.reports import GoalRow, goal_rows
 from tracker.services.rollup import ready
 
@@ -31,8 +31,9 @@ def _cells(report: str, role: str = "", layer: str = "", cohort: str = ""):
         where.append(T.layer_id == ALL_LAYERS)
     if role:
         where.append(T.role_id.in_(sa.select(RoleTemplate.id).where(RoleTemplate.slug == role)))
-    if quarter_range(cohort or ""):
-        where.append(T.cohort == cohort)
+    quarter = quarter_range(cohort or "")
+    if quarter:
+        where.append(T.cohort == quarter_of(quarter[0]))
     elif report in WIDE and not role:
         where.append(T.role_id == ANY_ROLE)
     return where
