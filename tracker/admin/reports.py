@@ -52,13 +52,13 @@ def _filter_choices() -> dict:
 
 # The reports besides the late goals, by the name in their address: the live statements,
 # read when the totals are not ready (services/rollup.py).
+# Each takes the filter and how many rows the page shows (only the reviews have that many).
 TABLES = {
-    "milestones": lambda where: report_tables.milestone_completion(where, _today()),
-    "check-ins": report_tables.checkin_ratings,
-    "pulses": report_tables.pulse_by_week,
+    "milestones": lambda where, _: report_tables.milestone_completion(where, _today()),
+    "check-ins": lambda where, _: report_tables.checkin_ratings(where),
+    "pulses": lambda where, _: report_tables.pulse_by_week(where),
     "reviews": report_tables.review_times,
 }
-LIMITED = {"reviews"}  # the page shows the first rows, the CSV all of them
 
 
 def _late_goals(where, given):
@@ -77,11 +77,9 @@ def _table(name: str, whole: bool = False):
     if name not in TABLES:
         abort(404)
     where, chosen, given = _report_filter()
-    limit = REVIEWERS_SHOWN if name in LIMITED and not whole else None
+    limit = None if whole else REVIEWERS_SHOWN
     table = rollup_read.report_table(name, given, _today(), where, limit)
-    if table is None:
-        table = TABLES[name](where, limit) if name in LIMITED else TABLES[name](where)
-    return table, chosen
+    return (TABLES[name](where, limit) if table is None else table), chosen
 
 
 @bp.get("/reports/<name>")
