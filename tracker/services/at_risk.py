@@ -117,12 +117,14 @@ def at_risk_ids(today: date, t: Thresholds | None = None) -> sa.Select:
     return sa.union(overdue, rated_ids(t), low_pulse_ids(t))
 
 
-def late_goals_by_plan(today: date, t: Thresholds):
-    """Per active plan with any: its unfinished goals due before ``today`` (``late``, the
-    overview's "overdue goals") and before the grace day (``past_grace``, the overdue reason
-    above). One read of those goals serves both (partial index of migration 0017); the cut-off
-    is the later of the two days, so a negative grace stays exact."""
+def late_goals_by_plan(today: date, t: Thresholds, plan_ids: list[int] | None = None):
+    """Per active plan with any (of ``plan_ids``, if given): its unfinished goals due before
+    ``today`` (``late``, the overview's "overdue goals") and before the grace day
+    (``past_grace``, the overdue reason above). One read of those goals serves both (partial
+    index of migration 0017); the cut-off is the later of the two days, so a negative grace
+    stays exact."""
     grace = today - timedelta(days=t.grace_days)
+    only = () if plan_ids is None else (Plan.id.in_(plan_ids),)
     return (sa.select(PlanMilestone.plan_id,
                       sa.func.sum(sa.case((PlanMilestone.due_date < today, 1), else_=0))
                       .label("late"),
@@ -132,7 +134,7 @@ def late_goals_by_plan(today: date, t: Thresholds):
             .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
             .join(Plan, Plan.id == PlanMilestone.plan_id)
             .where(Plan.status == PlanStatus.ACTIVE, PlanMilestone.due_date < max(today, grace),
-                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)))
+                   PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES)), *only)
             .group_by(PlanMilestone.plan_id)
             .cte("late"))
 

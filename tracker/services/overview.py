@@ -39,6 +39,13 @@ class Overview:
     waiting_review: int
 
 
+def one_side_signed() -> sa.ColumnElement:
+    """A check-in signed by the hire or the manager, not both: waiting for a signature."""
+    return sa.or_(
+        sa.and_(CheckIn.hire_signed_at.is_not(None), CheckIn.manager_signed_at.is_(None)),
+        sa.and_(CheckIn.hire_signed_at.is_(None), CheckIn.manager_signed_at.is_not(None)))
+
+
 def overview(today: date, t: Thresholds | None = None) -> Overview:
     """The counts, in one statement. Each count joins from the rows it counts (partial indexes
     on unfinished and submitted goals and on half-signed check-ins, migration 0017) to their
@@ -57,9 +64,6 @@ def overview(today: date, t: Thresholds | None = None) -> Overview:
             Plan.id.in_(sa.select(late.c.plan_id)
                         .where(late.c.past_grace >= t.overdue_goals)),
             Plan.id.in_(rated_ids(t)), latest_pulse_low(t))
-    one_signed = sa.or_(
-        sa.and_(CheckIn.hire_signed_at.is_not(None), CheckIn.manager_signed_at.is_(None)),
-        sa.and_(CheckIn.hire_signed_at.is_(None), CheckIn.manager_signed_at.is_not(None)))
     row = db.session.execute(sa.select(
         sa.select(sa.func.count()).select_from(Plan).where(active).scalar_subquery(),
         sa.select(sa.func.count()).select_from(Plan).where(active, risky).scalar_subquery(),
@@ -67,7 +71,7 @@ def overview(today: date, t: Thresholds | None = None) -> Overview:
         sa.select(sa.func.count()).select_from(CheckIn)
         .join(PlanMilestone, PlanMilestone.id == CheckIn.milestone_id)
         .join(Plan, Plan.id == PlanMilestone.plan_id)
-        .where(active, one_signed).scalar_subquery(),
+        .where(active, one_side_signed()).scalar_subquery(),
         sa.select(sa.func.count()).select_from(PlanGoal)
         .join(PlanMilestone, PlanMilestone.id == PlanGoal.milestone_id)
         .join(Plan, Plan.id == PlanMilestone.plan_id)

@@ -34,8 +34,8 @@ from tracker.models import (
 from tracker.models.enums import FINISHED_GOAL_STATUSES
 from tracker.models.report_facts import ALL_LAYERS, ANY_COHORT, ANY_ROLE, WIDE
 from tracker.services import report_tables as tables
-from tracker.services.at_risk import Thresholds, reasons_sql
-from tracker.services.overview import quarter_of
+from tracker.services.at_risk import Thresholds, late_goals_by_plan, reasons_sql
+from tracker.services.overview import one_side_signed, quarter_of
 from tracker.services.reports import late_goal_counts
 from tracker.services.rollup_store import replace_facts
 
@@ -57,17 +57,13 @@ def _overview_facts(ids: list[int], today: date, t: Thresholds) -> dict[int, lis
     waiting for review], by the same rules as ``overview.overview``."""
     batch = Plan.id.in_(ids)
     at_risk = sa.or_(*reasons_sql(today, t).values()) if t.overdue_goals > 0 else sa.true()
-    one_signed = sa.or_(
-        sa.and_(CheckIn.hire_signed_at.is_not(None), CheckIn.manager_signed_at.is_(None)),
-        sa.and_(CheckIn.hire_signed_at.is_(None), CheckIn.manager_signed_at.is_not(None)))
     to_sign = (sa.select(sa.func.count()).select_from(CheckIn).join(PlanMilestone)
-               .where(PlanMilestone.plan_id == Plan.id, one_signed).scalar_subquery())
+               .where(PlanMilestone.plan_id == Plan.id, one_side_signed()).scalar_subquery())
     waiting = (sa.select(sa.func.count()).select_from(PlanGoal)
                .where(PlanGoal.plan_id == Plan.id, PlanGoal.status == GoalStatus.SUBMITTED)
                .scalar_subquery())
-    overdue = (sa.select(sa.func.count(PlanGoal.id)).join(PlanMilestone)
-               .where(PlanMilestone.plan_id == Plan.id, PlanMilestone.due_date < today,
-                      PlanGoal.status.not_in(list(FINISHED_GOAL_STATUSES))).scalar_subquery())
+    late = late_goals_by_plan(today, t, ids)
+    overdue = sa.select(late.c.late).where(late.c.plan_id == Plan.id).scalar_subquery()
     rows = db.session.execute(sa.select(
         Plan.id, sa.func.coalesce(overdue, 0), sa.case((at_risk, 1), else_=0), to_sign, waiting)
         .where(batch, Plan.status == PlanStatus.ACTIVE))
